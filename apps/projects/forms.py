@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import QuerySet
+
+from apps.accounts.models import Team, User
+from apps.projects.blueprints import BlueprintChoice
+from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CrispyMixin:
+    """crispy renders the fields; the <form> tag stays in the template."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def member_users(project: Project, roles: set[str] | None = None) -> QuerySet[User]:
+    users = User.objects.filter(memberships__project=project, is_active=True)
+    if roles:
+        users = users.filter(memberships__role__in=roles)
+    return users.distinct().order_by("full_name", "email")
+
+
+class ProjectForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "description",
+            "services",
+            "lead",
+            "ops_lead",
+            "ops_team",
+            "go_live_date",
+            "hypercare_days",
+        ]
+        widgets = {
+            "go_live_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "services": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        active = User.objects.filter(is_active=True).order_by("full_name", "email")
+        self.fields["lead"].queryset = active
+        self.fields["ops_lead"].queryset = active
+        self.fields["ops_team"].queryset = Team.objects.filter(kind=Team.Kind.OPERATIONS)
+        self.fields["hypercare_days"].min_value = 1
+        self.fields["hypercare_days"].help_text = "Two to four weeks is typical."
+
+    def clean_hypercare_days(self) -> int:
+        days = self.cleaned_data["hypercare_days"]
+        if not 1 <= days <= 365:
+            raise forms.ValidationError("Hypercare lasts between 1 and 365 days.")
+        return days
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("lead") and cleaned.get("lead") == cleaned.get("ops_lead"):
+            self.add_error(
+                "ops_lead",
+                "The operations lead must be someone other than the delivery lead: "
+                "the point of a hand-off is that someone else takes over.",
+            )
+        return cleaned
+
+
+class ProjectCreateForm(ProjectForm):
+    blueprint = forms.ChoiceField(
+        label="Start from",
+        choices=BlueprintChoice.choices,
+        required=False,
+        initial=BlueprintChoice.STANDARD_BAU,
+        help_text="The standard template seeds typical tasks and acceptance criteria.",
+    )
+
+
+class PhaseForm(CrispyMixin, forms.Form):
+    phase = forms.ChoiceField(label="Move to phase", choices=Phase.choices)
+
+
+class TaskForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "description", "area", "owner", "due_date", "status"]
+        widgets = {"due_date": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = member_users(project)
+        self.fields["owner"].required = True
+        self.fields["owner"].help_text = "A member of this transition; they get the reminders."
+        self.fields["due_date"].required = True
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Task.Status.choices)
+
+
+class CriterionForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["statement", "verification", "due_date", "expected_signer", "expected_team"]
+        widgets = {
+            "due_date": DATE_INPUT,
+            "statement": forms.Textarea(attrs={"rows": 2}),
+            "verification": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expected_signer"].queryset = member_users(project, {Role.OPS})
+        self.fields["expected_team"].queryset = Team.objects.filter(kind=Team.Kind.OPERATIONS)
+        if self.instance.pk and self.instance.signoffs.active().exists():
+            self.fields["statement"].help_text = (
+                "This criterion is signed off. Changing the statement voids the sign-off."
+            )
+
+
+class SignOffForm(CrispyMixin, forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    as_ops = forms.BooleanField(
+        label="I am signing as operations", required=False,
+        help_text="Recorded as a lead signing on behalf of operations.",
+    )
+
+    def __init__(self, *args: Any, is_lead: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_lead:
+            del self.fields["as_ops"]
+
+
+class RevokeForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the sign-off no longer holds. Kept in the history.",
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why the sign-off is revoked.")
+        return reason
+
+
+class MemberAddForm(CrispyMixin, forms.Form):
+    email = forms.EmailField(help_text="The person must already have an account.")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
+
+    def clean_email(self) -> User:
+        email = self.cleaned_data["email"].lower()
+        user = User.objects.filter(email=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(
+                f"No active account uses {email}. Ask an administrator to create one."
+            )
+        return user
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class DashboardFilterForm(forms.Form):
+    SORTS = {
+        "go_live": ("go_live_date", "name"),
+        "-go_live": ("-go_live_date", "name"),
+        "name": ("name",),
+        "-name": ("-name",),
+        "phase": ("phase", "name"),
+        "overdue": ("-tasks_overdue", "name"),
+        "lead": ("lead__full_name", "name"),
+    }
+
+    phase = forms.ChoiceField(choices=[("", "Active phases"), ("all", "All phases"), *Phase.choices], required=False)
+    lead = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Any lead",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    mine = forms.BooleanField(required=False, label="Only mine")
+    sort = forms.ChoiceField(choices=[(key, key) for key in SORTS], required=False)
+
+    def __init__(self, *args: Any, leads: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = leads

@@ -1,0 +1,327 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.accounts.models import User
+
+
+class Phase(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    READINESS = "readiness", "Readiness"
+    HYPERCARE = "hypercare", "Hypercare"
+    BAU = "bau", "BAU"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", "Lead"
+    CONTRIBUTOR = "contributor", "Contributor"
+    OPS = "ops", "Operations"
+    VIEWER = "viewer", "Viewer"
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def visible_to(self, user: User | AnonymousUser) -> ProjectQuerySet:
+        """Projects the user may see: all for staff, else those they are a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(memberships__user=user)
+
+    def with_progress(self, today: dt.date) -> ProjectQuerySet:
+        """Annotate the dashboard counts, one subquery each so rows never multiply."""
+        return self.annotate(
+            tasks_total=_count(Task.objects.all()),
+            tasks_done=_count(Task.objects.filter(status=Task.Status.DONE)),
+            tasks_overdue=_count(Task.objects.open().filter(due_date__lt=today)),
+            criteria_total=_count(AcceptanceCriterion.objects.all()),
+            criteria_signed=_count(AcceptanceCriterion.objects.signed()),
+        )
+
+
+def _count(queryset: QuerySet) -> models.Subquery:
+    """A correlated COUNT(*) of `queryset` rows belonging to the outer project."""
+    return models.Subquery(
+        queryset.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")[:1],
+        output_field=models.IntegerField(),
+    )
+
+
+class Project(TimeStampedModel):
+    """A transition: the hand-off of one delivered project into operations."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    services = models.TextField(
+        blank=True, help_text="The service(s) being handed over, one per line."
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        help_text="Delivery lead or project manager who owns the transition.",
+    )
+    ops_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ops_led_projects",
+        verbose_name="operations lead",
+    )
+    ops_team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="receiving_projects",
+        verbose_name="receiving operations team",
+    )
+    go_live_date = models.DateField(null=True, blank=True)
+    hypercare_days = models.PositiveSmallIntegerField(
+        "planned hypercare length (days)", default=14
+    )
+    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PLANNING)
+
+    history = HistoricalRecords()
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["go_live_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hypercare_days__gte=1) & Q(hypercare_days__lte=365),
+                name="project_hypercare_days_between_1_and_365",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase in {Phase.BAU, Phase.CANCELLED}
+
+    @property
+    def hypercare_end_date(self) -> dt.date | None:
+        if self.go_live_date is None:
+            return None
+        return self.go_live_date + dt.timedelta(days=self.hypercare_days)
+
+    def days_to_go_live(self, today: dt.date) -> int | None:
+        """Positive before go-live, zero on the day, negative after."""
+        if self.go_live_date is None:
+            return None
+        return (self.go_live_date - today).days
+
+    def service_list(self) -> list[str]:
+        return [line.strip() for line in self.services.splitlines() if line.strip()]
+
+
+class Membership(TimeStampedModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.project}"
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def open(self) -> TaskQuerySet:
+        return self.exclude(status=Task.Status.DONE)
+
+    def overdue(self, today: dt.date) -> TaskQuerySet:
+        return self.open().filter(due_date__lt=today)
+
+
+class Task(TimeStampedModel):
+    class Status(models.TextChoices):
+        TODO = "todo", "To do"
+        IN_PROGRESS = "in_progress", "In progress"
+        BLOCKED = "blocked", "Blocked"
+        DONE = "done", "Done"
+
+    class Area(models.TextChoices):
+        RUNBOOK = "runbook", "Runbook"
+        MONITORING = "monitoring", "Monitoring"
+        SUPPORT = "support", "Support model"
+        KNOWLEDGE = "knowledge", "Knowledge transfer"
+        HYPERCARE = "hypercare", "Hypercare"
+        OTHER = "other", "Other"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="tasks",
+        help_text="Who gets reminded while the task is open.",
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.TODO)
+    area = models.CharField(max_length=20, choices=Area.choices, default=Area.OTHER)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            # completed_at is set exactly when the task is done.
+            models.CheckConstraint(
+                condition=(Q(status="done") & Q(completed_at__isnull=False))
+                | (~Q(status="done") & Q(completed_at__isnull=True)),
+                name="task_completed_at_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "status", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status != self.Status.DONE and self.due_date < today
+
+
+class CriterionQuerySet(models.QuerySet["AcceptanceCriterion"]):
+    def signed(self) -> CriterionQuerySet:
+        return self.filter(Exists(SignOff.objects.active().filter(criterion=OuterRef("pk"))))
+
+    def unsigned(self) -> CriterionQuerySet:
+        return self.exclude(Exists(SignOff.objects.active().filter(criterion=OuterRef("pk"))))
+
+
+class AcceptanceCriterion(TimeStampedModel):
+    """A statement the operations team must sign off before the transition closes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="criteria")
+    statement = models.TextField()
+    verification = models.TextField(
+        "how it will be verified", blank=True, help_text="The evidence operations will look at."
+    )
+    due_date = models.DateField()
+    expected_signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="criteria_to_sign",
+        help_text="The operations member expected to sign; leave empty for anyone in ops.",
+    )
+    expected_team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="criteria_to_sign",
+    )
+
+    history = HistoricalRecords()
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name_plural = "acceptance criteria"
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+    def is_overdue(self, today: dt.date, *, signed: bool) -> bool:
+        return not signed and self.due_date < today
+
+
+class SignOffQuerySet(models.QuerySet["SignOff"]):
+    def active(self) -> SignOffQuerySet:
+        return self.filter(revoked_at__isnull=True, voided_at__isnull=True)
+
+
+class SignOff(models.Model):
+    """Operations' acceptance of one criterion, with a snapshot of what was signed.
+
+    At most one active (neither revoked nor voided) sign-off per criterion; the
+    database enforces it, so a double click or a second tab cannot sign twice.
+    Revoked and voided sign-offs stay as history.
+    """
+
+    criterion = models.ForeignKey(
+        AcceptanceCriterion, on_delete=models.CASCADE, related_name="signoffs"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoffs"
+    )
+    signed_at = models.DateTimeField()
+    signed_as_ops = models.BooleanField(
+        default=False, help_text="A lead signed explicitly on behalf of operations."
+    )
+    comment = models.TextField(blank=True)
+    statement_snapshot = models.TextField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revoked_signoffs",
+    )
+    revoke_reason = models.TextField(blank=True)
+    voided_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the criterion's statement was edited."
+    )
+
+    history = HistoricalRecords()
+    objects = SignOffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion"],
+                condition=Q(revoked_at__isnull=True, voided_at__isnull=True),
+                name="one_active_signoff_per_criterion",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                name="signoff_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} signed by {self.signed_by}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.voided_at is None

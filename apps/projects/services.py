@@ -1,0 +1,273 @@
+"""Writes that change a transition: each keeps the data valid or changes nothing.
+
+A refused action raises `ActionRefused` with a sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from apps.projects.blueprints import BLUEPRINTS
+from apps.projects.models import (
+    AcceptanceCriterion,
+    Membership,
+    Phase,
+    Project,
+    Role,
+    SignOff,
+    Task,
+)
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+class ActionRefused(ValidationError):
+    """The action would break a rule; `messages` says why, in plain words."""
+
+
+# Phase moves a lead may make; everything else is refused. Moving back one step is
+# allowed before BAU (a go-live that slipped); cancelling is possible until BAU.
+PHASE_MOVES: dict[str, frozenset[str]] = {
+    Phase.PLANNING: frozenset({Phase.READINESS, Phase.CANCELLED}),
+    Phase.READINESS: frozenset({Phase.PLANNING, Phase.HYPERCARE, Phase.CANCELLED}),
+    Phase.HYPERCARE: frozenset({Phase.READINESS, Phase.BAU, Phase.CANCELLED}),
+    Phase.BAU: frozenset(),
+    Phase.CANCELLED: frozenset({Phase.PLANNING}),
+}
+
+
+def phase_change_blockers(project: Project, to: str) -> list[str]:
+    """Why `project` may not move to phase `to`; empty when it may."""
+    if to == project.phase:
+        return [f"The transition is already in {Phase(to).label}."]
+    if to not in PHASE_MOVES[project.phase]:
+        allowed = ", ".join(Phase(p).label for p in sorted(PHASE_MOVES[project.phase])) or "none"
+        return [
+            f"A transition in {Phase(project.phase).label} cannot move to {Phase(to).label} "
+            f"(possible: {allowed})."
+        ]
+    reasons: list[str] = []
+    if to == Phase.HYPERCARE and project.go_live_date is None:
+        reasons.append("Set the go-live date before starting hypercare.")
+    if to == Phase.BAU:
+        criteria = AcceptanceCriterion.objects.filter(project=project)
+        total = criteria.count()
+        unsigned = criteria.unsigned().count()
+        if total == 0:
+            reasons.append(
+                "No acceptance criteria are defined: operations has nothing to sign off yet."
+            )
+        elif unsigned:
+            reasons.append(
+                f"{unsigned} of {total} acceptance criteria are not signed off by operations."
+            )
+    return reasons
+
+
+def project_change_phase(*, project: Project, to: str, by: User) -> Project:
+    with transaction.atomic():
+        # Lock the row so two leads clicking at once cannot both pass the checks.
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        reasons = phase_change_blockers(locked, to)
+        if reasons:
+            raise ActionRefused(reasons)
+        locked.phase = to
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["phase", "updated_at"])
+    project.phase = to
+    return locked
+
+
+def project_create(
+    *,
+    name: str,
+    lead: User,
+    created_by: User,
+    blueprint: str = "",
+    **fields: Any,
+) -> Project:
+    """Create a transition; the lead (and the ops lead, if named) become members."""
+    with transaction.atomic():
+        project = Project(name=name, lead=lead, **fields)
+        project._history_user = created_by  # type: ignore[attr-defined]
+        project.full_clean()
+        project.save()
+        Membership.objects.create(project=project, user=lead, role=Role.LEAD)
+        if created_by != lead:
+            Membership.objects.get_or_create(
+                project=project, user=created_by, defaults={"role": Role.LEAD}
+            )
+        if project.ops_lead_id and project.ops_lead_id not in {lead.pk, created_by.pk}:
+            Membership.objects.create(project=project, user_id=project.ops_lead_id, role=Role.OPS)
+        if blueprint:
+            blueprint_apply(project=project, key=blueprint, today=project.created_at.date())
+    return project
+
+
+def blueprint_apply(*, project: Project, key: str, today: dt.date) -> None:
+    """Seed a template's tasks and criteria, dated relative to go-live (or today)."""
+    blueprint = BLUEPRINTS[key]
+    anchor = project.go_live_date or today + dt.timedelta(days=42)
+    # Bulk inserts skip history; the project's own history records the creation.
+    Task.objects.bulk_create(
+        Task(
+            project=project,
+            title=seed.title,
+            description=seed.description,
+            area=seed.area,
+            owner=project.lead,
+            due_date=anchor + dt.timedelta(days=seed.days_from_go_live),
+        )
+        for seed in blueprint.tasks
+    )
+    AcceptanceCriterion.objects.bulk_create(
+        AcceptanceCriterion(
+            project=project,
+            statement=seed.statement,
+            verification=seed.verification,
+            due_date=anchor + dt.timedelta(days=seed.days_from_go_live),
+            expected_signer=project.ops_lead,
+            expected_team=project.ops_team,
+        )
+        for seed in blueprint.criteria
+    )
+
+
+def task_set_status(*, task: Task, status: str, by: User, now: dt.datetime) -> Task:
+    if status not in Task.Status.values:
+        raise ActionRefused(f"{status!r} is not a task status.")
+    if task.status == status:
+        return task
+    task.status = status
+    task.completed_at = now if status == Task.Status.DONE else None
+    task._history_user = by  # type: ignore[attr-defined]
+    task.save(update_fields=["status", "completed_at", "updated_at"])
+    return task
+
+
+def task_save(*, task: Task, by: User, now: dt.datetime) -> Task:
+    """Save a task from a form, keeping completed_at in step with the status."""
+    if task.status == Task.Status.DONE and task.completed_at is None:
+        task.completed_at = now
+    elif task.status != Task.Status.DONE:
+        task.completed_at = None
+    task._history_user = by  # type: ignore[attr-defined]
+    task.save()
+    return task
+
+
+def criterion_save(*, criterion: AcceptanceCriterion, by: User, now: dt.datetime) -> bool:
+    """Save a criterion; editing a signed statement voids the sign-off.
+
+    Returns True when a sign-off was voided, so the caller can say so.
+    """
+    voided = False
+    with transaction.atomic():
+        if criterion.pk:
+            before = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
+            if before.statement.strip() != criterion.statement.strip():
+                for signoff in SignOff.objects.active().filter(criterion=criterion):
+                    signoff.voided_at = now
+                    signoff._history_user = by  # type: ignore[attr-defined]
+                    signoff.save(update_fields=["voided_at"])
+                    voided = True
+        criterion._history_user = by  # type: ignore[attr-defined]
+        criterion.save()
+    return voided
+
+
+def criterion_sign_off(
+    *,
+    criterion: AcceptanceCriterion,
+    by: User,
+    role: str | None,
+    comment: str,
+    as_ops: bool,
+    now: dt.datetime,
+) -> SignOff:
+    """Record operations' sign-off. Signing an already signed criterion is refused.
+
+    The partial unique index `one_active_signoff_per_criterion` is the guarantee:
+    of two concurrent requests exactly one inserts, the other is refused.
+    """
+    if role == Role.LEAD and not as_ops:
+        raise ActionRefused(
+            "A lead may sign off only explicitly on behalf of operations: tick "
+            "“I am signing as operations”."
+        )
+    if role not in {Role.OPS, Role.LEAD}:
+        raise ActionRefused("Only the operations team may sign off acceptance criteria.")
+    signoff = SignOff(
+        criterion=criterion,
+        signed_by=by,
+        signed_at=now,
+        signed_as_ops=role == Role.LEAD,
+        comment=comment,
+        statement_snapshot=criterion.statement,
+    )
+    signoff._history_user = by  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            signoff.save()
+    except IntegrityError:
+        raise ActionRefused("This criterion is already signed off.") from None
+    return signoff
+
+
+def signoff_revoke(*, signoff: SignOff, by: User, reason: str, now: dt.datetime) -> SignOff:
+    """Revoke an active sign-off; the reason and the original stay in history."""
+    if not reason.strip():
+        raise ActionRefused("Say why the sign-off is revoked.")
+    with transaction.atomic():
+        locked = SignOff.objects.select_for_update().get(pk=signoff.pk)
+        if not locked.is_active:
+            # Another request revoked it, or an edit voided it, first.
+            raise ActionRefused("This sign-off is no longer active.")
+        locked.revoked_at = now
+        locked.revoked_by = by
+        locked.revoke_reason = reason.strip()
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    signoff = locked
+    return signoff
+
+
+def membership_set(*, project: Project, user: User, role: str, by: User) -> Membership:
+    """Add a member or change their role, keeping at least one lead."""
+    if role not in Role.values:
+        raise ActionRefused(f"{role!r} is not a role.")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().filter(project=project, user=user).first()
+        )
+        if membership and membership.role == Role.LEAD and role != Role.LEAD:
+            _refuse_if_last_lead(project, membership)
+        if membership is None:
+            membership = Membership(project=project, user=user)
+        membership.role = role
+        membership._history_user = by  # type: ignore[attr-defined]
+        membership.save()
+    return membership
+
+
+def membership_remove(*, membership: Membership, by: User) -> None:
+    with transaction.atomic():
+        if membership.role == Role.LEAD:
+            _refuse_if_last_lead(membership.project, membership)
+        membership._history_user = by  # type: ignore[attr-defined]
+        membership.delete()
+
+
+def _refuse_if_last_lead(project: Project, membership: Membership) -> None:
+    other_leads = (
+        Membership.objects.select_for_update()
+        .filter(project=project, role=Role.LEAD)
+        .exclude(pk=membership.pk)
+    )
+    if not other_leads.exists():
+        raise ActionRefused("A transition needs at least one lead: add another lead first.")

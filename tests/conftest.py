@@ -1,0 +1,64 @@
+"""Personas for one project: lead, contributor, ops, viewer, and an outsider."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from apps.projects.models import Project, Role
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs `collectstatic`; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def project(db) -> Project:
+    return factories.ProjectFactory(name="Payments platform")
+
+
+@pytest.fixture
+def lead(project):
+    return project.lead
+
+
+def _member(project: Project, role: str, email: str):
+    user = factories.UserFactory(email=email)
+    factories.MembershipFactory(project=project, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def contributor(project):
+    return _member(project, Role.CONTRIBUTOR, "contributor@example.com")
+
+
+@pytest.fixture
+def ops(project):
+    return _member(project, Role.OPS, "ops@example.com")
+
+
+@pytest.fixture
+def viewer(project):
+    return _member(project, Role.VIEWER, "viewer@example.com")
+
+
+@pytest.fixture
+def outsider(db):
+    return factories.UserFactory(email="outsider@example.com")
+
+
+@pytest.fixture
+def client_as(db) -> Callable[..., Client]:
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
