@@ -3,14 +3,24 @@
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from apps.projects.models import Project, Role
 from tests import factories
 
+# Tests speak plain HTTP, to the test client and to the live server of the browser
+# tests. Set before any request handler exists: the live server builds its
+# middleware once per session, before function-scoped fixtures run.
+django_settings.SECURE_SSL_REDIRECT = False
+django_settings.SESSION_COOKIE_SECURE = False
+django_settings.CSRF_COOKIE_SECURE = False
+
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _test_settings(settings):
+    # A deliberately slow hasher makes every factory-made user cost a third of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest storage needs `collectstatic`; tests render templates without it.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 (factory_boy hook signature)
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -43,9 +43,11 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     go_live_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
 
     @factory.post_generation
-    def lead_membership(obj, create, extracted, **kwargs):  # noqa: N805
+    def lead_membership(obj, create, extracted, **kwargs):
         if create:
-            Membership.objects.get_or_create(project=obj, user=obj.lead, defaults={"role": Role.LEAD})
+            Membership.objects.get_or_create(
+                project=obj, user=obj.lead, defaults={"role": Role.LEAD}
+            )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

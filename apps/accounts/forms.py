@@ -9,6 +9,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def clean_username(self) -> str:
+        # Emails are stored lower-cased; people type them however they like.
+        return self.cleaned_data["username"].lower()
+
 
 class AdminUserCreationForm(UserCreationForm):
     class Meta:

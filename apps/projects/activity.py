@@ -80,7 +80,8 @@ def recent(project: Project, *, limit: int = PAGE_SIZE) -> list[Entry]:
 
 def _user_fields(model: type[models.Model]) -> list[models.Field]:
     return [
-        f for f in model._meta.concrete_fields
+        f
+        for f in model._meta.concrete_fields
         if isinstance(f, models.ForeignKey) and f.related_model is User
     ]
 
@@ -113,7 +114,7 @@ def _label(model: type[models.Model], record: Any) -> str:
     if model is Membership:
         return str(record.user) if record.user_id else "a member"
     if model is SignOff:
-        return f"sign-off of “{record.statement_snapshot[:60]}”"
+        return f"of “{record.statement_snapshot[:60]}”"
     if model is AcceptanceCriterion:
         return f"“{record.statement[:80]}”"
     if model is Task:

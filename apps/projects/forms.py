@@ -121,15 +121,16 @@ class CriterionForm(CrispyMixin, forms.ModelForm):
         self.fields["expected_signer"].queryset = member_users(project, {Role.OPS})
         self.fields["expected_team"].queryset = Team.objects.filter(kind=Team.Kind.OPERATIONS)
         if self.instance.pk and self.instance.signoffs.active().exists():
-            self.fields["statement"].help_text = (
-                "This criterion is signed off. Changing the statement voids the sign-off."
-            )
+            self.fields[
+                "statement"
+            ].help_text = "This criterion is signed off. Changing the statement voids the sign-off."
 
 
 class SignOffForm(CrispyMixin, forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     as_ops = forms.BooleanField(
-        label="I am signing as operations", required=False,
+        label="I am signing as operations",
+        required=False,
         help_text="Recorded as a lead signing on behalf of operations.",
     )
 
@@ -181,7 +182,9 @@ class DashboardFilterForm(forms.Form):
         "lead": ("lead__full_name", "name"),
     }
 
-    phase = forms.ChoiceField(choices=[("", "Active phases"), ("all", "All phases"), *Phase.choices], required=False)
+    phase = forms.ChoiceField(
+        choices=[("", "Active phases"), ("all", "All phases"), *Phase.choices], required=False
+    )
     lead = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -52,9 +53,9 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         )
 
 
-def _count(queryset: QuerySet) -> models.Subquery:
-    """A correlated COUNT(*) of `queryset` rows belonging to the outer project."""
-    return models.Subquery(
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` rows belonging to the outer project (0 if none)."""
+    subquery = models.Subquery(
         queryset.filter(project=OuterRef("pk"))
         .order_by()
         .values("project")
@@ -62,6 +63,7 @@ def _count(queryset: QuerySet) -> models.Subquery:
         .values("n")[:1],
         output_field=models.IntegerField(),
     )
+    return Coalesce(subquery, 0)
 
 
 class Project(TimeStampedModel):
@@ -95,9 +97,7 @@ class Project(TimeStampedModel):
         verbose_name="receiving operations team",
     )
     go_live_date = models.DateField(null=True, blank=True)
-    hypercare_days = models.PositiveSmallIntegerField(
-        "planned hypercare length (days)", default=14
-    )
+    hypercare_days = models.PositiveSmallIntegerField("planned hypercare length (days)", default=14)
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PLANNING)
 
     history = HistoricalRecords()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from simple_history.utils import bulk_create_with_history
 
 from apps.projects.blueprints import BLUEPRINTS
 from apps.projects.models import (
@@ -105,36 +106,45 @@ def project_create(
         if project.ops_lead_id and project.ops_lead_id not in {lead.pk, created_by.pk}:
             Membership.objects.create(project=project, user_id=project.ops_lead_id, role=Role.OPS)
         if blueprint:
-            blueprint_apply(project=project, key=blueprint, today=project.created_at.date())
+            blueprint_apply(
+                project=project, key=blueprint, by=created_by, today=project.created_at.date()
+            )
     return project
 
 
-def blueprint_apply(*, project: Project, key: str, today: dt.date) -> None:
+def blueprint_apply(*, project: Project, key: str, by: User, today: dt.date) -> None:
     """Seed a template's tasks and criteria, dated relative to go-live (or today)."""
     blueprint = BLUEPRINTS[key]
     anchor = project.go_live_date or today + dt.timedelta(days=42)
-    # Bulk inserts skip history; the project's own history records the creation.
-    Task.objects.bulk_create(
-        Task(
-            project=project,
-            title=seed.title,
-            description=seed.description,
-            area=seed.area,
-            owner=project.lead,
-            due_date=anchor + dt.timedelta(days=seed.days_from_go_live),
-        )
-        for seed in blueprint.tasks
+    bulk_create_with_history(
+        [
+            Task(
+                project=project,
+                title=seed.title,
+                description=seed.description,
+                area=seed.area,
+                owner=project.lead,
+                due_date=anchor + dt.timedelta(days=seed.days_from_go_live),
+            )
+            for seed in blueprint.tasks
+        ],
+        Task,
+        default_user=by,
     )
-    AcceptanceCriterion.objects.bulk_create(
-        AcceptanceCriterion(
-            project=project,
-            statement=seed.statement,
-            verification=seed.verification,
-            due_date=anchor + dt.timedelta(days=seed.days_from_go_live),
-            expected_signer=project.ops_lead,
-            expected_team=project.ops_team,
-        )
-        for seed in blueprint.criteria
+    bulk_create_with_history(
+        [
+            AcceptanceCriterion(
+                project=project,
+                statement=seed.statement,
+                verification=seed.verification,
+                due_date=anchor + dt.timedelta(days=seed.days_from_go_live),
+                expected_signer=project.ops_lead,
+                expected_team=project.ops_team,
+            )
+            for seed in blueprint.criteria
+        ],
+        AcceptanceCriterion,
+        default_user=by,
     )
 
 

@@ -12,7 +12,15 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import User
 from apps.core.htmx import template_for
 from apps.projects import activity, forms, services
-from apps.projects.models import AcceptanceCriterion, Membership, Phase, Project, Role, SignOff, Task
+from apps.projects.models import (
+    AcceptanceCriterion,
+    Membership,
+    Phase,
+    Project,
+    Role,
+    SignOff,
+    Task,
+)
 from apps.projects.permissions import ProjectAccess, project_access
 
 DASHBOARD_PAGE_SIZE = 25
@@ -37,7 +45,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             projects = projects.filter(lead=data["lead"])
         if data["mine"]:
             owns_a_task = Exists(Task.objects.filter(project=OuterRef("pk"), owner=request.user))
-            projects = projects.filter(Q(lead=request.user) | Q(ops_lead=request.user) | owns_a_task)
+            projects = projects.filter(
+                Q(lead=request.user) | Q(ops_lead=request.user) | owns_a_task
+            )
         sort = data["sort"] or "go_live"
     else:
         status = 400
@@ -76,10 +86,7 @@ def my_items(request: HttpRequest) -> HttpResponse:
     criteria = (
         AcceptanceCriterion.objects.unsigned()
         .filter(project__in=my_projects)
-        .filter(
-            Q(expected_signer=user)
-            | Q(expected_signer__isnull=True, project__in=ops_projects)
-        )
+        .filter(Q(expected_signer=user) | Q(expected_signer__isnull=True, project__in=ops_projects))
         .select_related("project", "expected_team")
         .order_by("due_date", "pk")
     )
@@ -147,7 +154,9 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         "criteria_signed": sum(1 for c in criteria if c.active_signoff),
     }
     # htmx refreshes the summary counts after an inline change elsewhere on the page.
-    return render(request, template_for(request, "projects/detail.html", "project-summary"), context)
+    return render(
+        request, template_for(request, "projects/detail.html", "project-summary"), context
+    )
 
 
 def _criteria_with_signoffs(project: Project) -> list[AcceptanceCriterion]:
@@ -211,8 +220,13 @@ def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(
         request,
         "projects/members.html",
-        {"project": access.project, "access": access, "members": members, "form": form,
-         "roles": Role.choices},
+        {
+            "project": access.project,
+            "access": access,
+            "members": members,
+            "form": form,
+            "roles": Role.choices,
+        },
     )
 
 
@@ -266,7 +280,9 @@ def task_create(request: HttpRequest, project_id: int) -> HttpResponse:
     access.require(access.can_edit)
     task = Task(project=access.project)
     form = forms.TaskForm(
-        request.POST or None, instance=task, project=access.project,
+        request.POST or None,
+        instance=task,
+        project=access.project,
         initial={"owner": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():
@@ -297,7 +313,9 @@ def task_edit(request: HttpRequest, project_id: int, task_id: int) -> HttpRespon
 @require_POST
 def task_status(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
     access = project_access(request, project_id)
-    task = get_object_or_404(Task.objects.select_related("owner"), pk=task_id, project=access.project)
+    task = get_object_or_404(
+        Task.objects.select_related("owner"), pk=task_id, project=access.project
+    )
     access.require(access.can_update_task(task, request.user.pk))
     form = forms.TaskStatusForm(request.POST)
     error = ""
@@ -315,8 +333,14 @@ def task_status(request: HttpRequest, project_id: int, task_id: int) -> HttpResp
     response = render(
         request,
         "projects/detail.html#task-row",
-        {"task": task, "project": access.project, "access": access, "row_error": error,
-         "today": timezone.localdate(), "task_statuses": Task.Status.choices},
+        {
+            "task": task,
+            "project": access.project,
+            "access": access,
+            "row_error": error,
+            "today": timezone.localdate(),
+            "task_statuses": Task.Status.choices,
+        },
     )
     # The summary counts at the top of the page depend on task statuses.
     response["HX-Trigger"] = "counts-changed"
@@ -332,9 +356,13 @@ def criterion_create(request: HttpRequest, project_id: int) -> HttpResponse:
     access.require(access.can_edit)
     criterion = AcceptanceCriterion(project=access.project)
     form = forms.CriterionForm(
-        request.POST or None, instance=criterion, project=access.project,
-        initial={"expected_signer": access.project.ops_lead_id,
-                 "expected_team": access.project.ops_team_id},
+        request.POST or None,
+        instance=criterion,
+        project=access.project,
+        initial={
+            "expected_signer": access.project.ops_lead_id,
+            "expected_team": access.project.ops_team_id,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.criterion_save(criterion=form.instance, by=request.user, now=timezone.now())
@@ -411,7 +439,9 @@ def signoff_revoke(
     if form.is_valid():
         try:
             services.signoff_revoke(
-                signoff=signoff, by=request.user, reason=form.cleaned_data["reason"],
+                signoff=signoff,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
                 now=timezone.now(),
             )
         except services.ActionRefused as refused:
@@ -435,17 +465,24 @@ def _criterion_response(
         else:
             messages.success(request, success)
         return redirect(access.project)
-    criterion = AcceptanceCriterion.objects.select_related(
-        "expected_signer", "expected_team"
-    ).prefetch_related(
-        Prefetch("signoffs", queryset=SignOff.objects.select_related("signed_by", "revoked_by"))
-    ).get(pk=criterion.pk)
+    criterion = (
+        AcceptanceCriterion.objects.select_related("expected_signer", "expected_team")
+        .prefetch_related(
+            Prefetch("signoffs", queryset=SignOff.objects.select_related("signed_by", "revoked_by"))
+        )
+        .get(pk=criterion.pk)
+    )
     _annotate_signoffs(criterion)
     response = render(
         request,
         "projects/detail.html#criterion-row",
-        {"criterion": criterion, "project": access.project, "access": access,
-         "row_error": error, "today": timezone.localdate()},
+        {
+            "criterion": criterion,
+            "project": access.project,
+            "access": access,
+            "row_error": error,
+            "today": timezone.localdate(),
+        },
     )
     response["HX-Trigger"] = "counts-changed"
     return response

@@ -16,7 +16,10 @@ def test_creating_a_transition_makes_the_lead_and_ops_lead_members():
     lead = factories.UserFactory()
     ops_lead = factories.UserFactory()
     project = services.project_create(
-        name="Billing", lead=lead, ops_lead=ops_lead, created_by=lead,
+        name="Billing",
+        lead=lead,
+        ops_lead=ops_lead,
+        created_by=lead,
         go_live_date=dt.date(2027, 1, 15),
     )
     roles = dict(Membership.objects.filter(project=project).values_list("user_id", "role"))
@@ -26,7 +29,10 @@ def test_creating_a_transition_makes_the_lead_and_ops_lead_members():
 def test_the_standard_template_seeds_tasks_per_area_and_the_five_criteria():
     lead = factories.UserFactory()
     project = services.project_create(
-        name="Billing", lead=lead, created_by=lead, blueprint="standard-bau",
+        name="Billing",
+        lead=lead,
+        created_by=lead,
+        blueprint="standard-bau",
         go_live_date=dt.date(2027, 1, 15),
     )
     areas = set(project.tasks.values_list("area", flat=True))
@@ -238,7 +244,9 @@ def test_overdue_counts_only_open_tasks(project):
     today = timezone.localdate()
     factories.TaskFactory(project=project, due_date=today - dt.timedelta(days=1))
     factories.TaskFactory(
-        project=project, due_date=today - dt.timedelta(days=1), status=Task.Status.DONE,
+        project=project,
+        due_date=today - dt.timedelta(days=1),
+        status=Task.Status.DONE,
         completed_at=NOW,
     )
     factories.TaskFactory(project=project, due_date=today)

@@ -1,0 +1,114 @@
+"""The core flow in a real browser: Debian's Chromium driven by Playwright.
+
+Skipped, with a message, only where no Chromium is installed; CI installs it.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+from apps.projects.models import AcceptanceCriterion, Project, SignOff, Task
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"No Chromium at {CHROMIUM}: install Debian's `chromium` to run browser tests.",
+    ),
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test
+# makes between browser steps are ordinary blocking calls and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 (closed at exit)
+
+
+def log_in(page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def test_lead_completes_a_task_and_ops_signs_off(live_server, browser, demo, settings):
+    from playwright.sync_api import expect
+
+    from apps.projects import demo as demo_data
+
+    base = live_server.url
+    emails = {persona.key: persona.email for persona in demo_data.PERSONAS}
+    project = Project.objects.get(name=demo_data.TRANSITION_ITSELF.name)
+    task = Task.objects.filter(project=project).exclude(status=Task.Status.DONE).first()
+    criterion = AcceptanceCriterion.objects.unsigned().filter(project=project).first()
+    done_before = Task.objects.filter(project=project, status=Task.Status.DONE).count()
+    signed_before = AcceptanceCriterion.objects.signed().filter(project=project).count()
+    tasks_total = Task.objects.filter(project=project).count()
+    criteria_total = AcceptanceCriterion.objects.filter(project=project).count()
+
+    # The demo lead opens the dashboard and the transition, and finishes a task.
+    page = browser.new_page()
+    log_in(page, base, emails["lead"], demo_data.DEFAULT_PASSWORD)
+    expect(page.get_by_role("heading", name="Portfolio")).to_be_visible()
+    page.get_by_role("link", name=project.name).click()
+    expect(page.get_by_role("heading", name=re.compile(re.escape(project.name)))).to_be_visible()
+    expect(page.get_by_test_id("tasks-done")).to_have_text(f"{done_before}/{tasks_total}")
+    page.get_by_label(f"Status of {task.title}").select_option("done")
+    # htmx swaps the row and then refreshes the counts.
+    expect(page.get_by_test_id("tasks-done")).to_have_text(f"{done_before + 1}/{tasks_total}")
+    task.refresh_from_db()
+    assert task.status == Task.Status.DONE
+    page.close()
+
+    # Operations signs off a criterion; the count moves.
+    page = browser.new_page()
+    log_in(page, base, emails["ops"], demo_data.DEFAULT_PASSWORD)
+    page.goto(f"{base}{project.get_absolute_url()}")
+    expect(page.get_by_test_id("criteria-signed")).to_have_text(f"{signed_before}/{criteria_total}")
+    row = page.locator(f"#criterion-{criterion.pk}")
+    row.get_by_text("Sign off", exact=True).first.click()  # opens the <details>
+    row.get_by_label("Comment (optional)").fill("Walked through it with the on-call engineer.")
+    row.get_by_role("button", name="Sign off").click()
+    expect(page.locator(f"#criterion-{criterion.pk}").get_by_test_id("signed")).to_be_visible()
+    expect(page.get_by_test_id("criteria-signed")).to_have_text(
+        f"{signed_before + 1}/{criteria_total}"
+    )
+    assert SignOff.objects.active().filter(criterion=criterion).count() == 1
+
+    # The portfolio dashboard shows the new counts too.
+    page.goto(f"{base}/")
+    row = page.get_by_role("row").filter(has_text=project.name)
+    expect(row).to_contain_text(f"{done_before + 1}/{tasks_total}")
+    expect(row).to_contain_text(f"{signed_before + 1}/{criteria_total}")
+    page.close()
