@@ -36,6 +36,13 @@ class AcceptanceCriterionAdmin(SimpleHistoryAdmin):
 
 @admin.register(SignOff)
 class SignOffAdmin(SimpleHistoryAdmin):
-    list_display = ["criterion", "signed_by", "signed_at", "signed_as_ops", "revoked_at", "voided_at"]
+    list_display = [
+        "criterion",
+        "signed_by",
+        "signed_at",
+        "signed_as_ops",
+        "revoked_at",
+        "voided_at",
+    ]
     list_select_related = ["criterion", "signed_by"]
     readonly_fields = ["statement_snapshot"]

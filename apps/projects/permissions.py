@@ -47,9 +47,7 @@ class ProjectAccess:
         """Editors may update any task; any non-viewer member may update their own."""
         if self.project.is_closed:
             return False
-        return self.can_edit or (
-            task.owner_id == user_id and self.role not in {None, Role.VIEWER}
-        )
+        return self.can_edit or (task.owner_id == user_id and self.role not in {None, Role.VIEWER})
 
     def require(self, allowed: bool) -> None:
         if not allowed:

@@ -89,26 +89,30 @@ def project_create(
     name: str,
     lead: User,
     created_by: User,
+    today: dt.date,
     blueprint: str = "",
     **fields: Any,
 ) -> Project:
-    """Create a transition; the lead (and the ops lead, if named) become members."""
+    """Create a transition and its first members.
+
+    The lead becomes a `lead` member and the operations lead (if named) an `ops`
+    member; whoever created it, if neither, becomes a lead too so they can manage it.
+    """
     with transaction.atomic():
         project = Project(name=name, lead=lead, **fields)
         project._history_user = created_by  # type: ignore[attr-defined]
         project.full_clean()
         project.save()
-        Membership.objects.create(project=project, user=lead, role=Role.LEAD)
-        if created_by != lead:
-            Membership.objects.get_or_create(
-                project=project, user=created_by, defaults={"role": Role.LEAD}
-            )
-        if project.ops_lead_id and project.ops_lead_id not in {lead.pk, created_by.pk}:
-            Membership.objects.create(project=project, user_id=project.ops_lead_id, role=Role.OPS)
+        roles = {lead.pk: Role.LEAD}
+        if project.ops_lead_id:
+            roles.setdefault(project.ops_lead_id, Role.OPS)
+        roles.setdefault(created_by.pk, Role.LEAD)
+        for user_id, role in roles.items():
+            membership = Membership(project=project, user_id=user_id, role=role)
+            membership._history_user = created_by  # type: ignore[attr-defined]
+            membership.save()
         if blueprint:
-            blueprint_apply(
-                project=project, key=blueprint, by=created_by, today=project.created_at.date()
-            )
+            blueprint_apply(project=project, key=blueprint, by=created_by, today=today)
     return project
 
 

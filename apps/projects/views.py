@@ -103,7 +103,10 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         project = services.project_create(
-            created_by=request.user, blueprint=data.pop("blueprint"), **data
+            created_by=request.user,
+            today=timezone.localdate(),
+            blueprint=data.pop("blueprint"),
+            **data,
         )
         messages.success(request, f"Transition “{project.name}” created.")
         return redirect(project)

@@ -22,14 +22,14 @@ pytestmark = [
     ),
 ]
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test
-# makes between browser steps are ordinary blocking calls and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes between browser steps are ordinary blocking calls and safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -20,6 +20,7 @@ def test_creating_a_transition_makes_the_lead_and_ops_lead_members():
         lead=lead,
         ops_lead=ops_lead,
         created_by=lead,
+        today=dt.date(2026, 11, 1),
         go_live_date=dt.date(2027, 1, 15),
     )
     roles = dict(Membership.objects.filter(project=project).values_list("user_id", "role"))
@@ -32,6 +33,7 @@ def test_the_standard_template_seeds_tasks_per_area_and_the_five_criteria():
         name="Billing",
         lead=lead,
         created_by=lead,
+        today=dt.date(2026, 11, 1),
         blueprint="standard-bau",
         go_live_date=dt.date(2027, 1, 15),
     )
@@ -251,3 +253,26 @@ def test_overdue_counts_only_open_tasks(project):
     )
     factories.TaskFactory(project=project, due_date=today)
     assert Task.objects.overdue(today).count() == 1
+
+
+def test_a_creator_who_is_neither_lead_nor_ops_lead_becomes_a_lead_and_is_recorded():
+    lead, ops_lead, creator = factories.UserFactory.create_batch(3)
+    project = services.project_create(
+        name="Billing",
+        lead=lead,
+        ops_lead=ops_lead,
+        created_by=creator,
+        today=dt.date(2026, 11, 1),
+    )
+    roles = dict(Membership.objects.filter(project=project).values_list("user_id", "role"))
+    assert roles == {lead.pk: Role.LEAD, ops_lead.pk: Role.OPS, creator.pk: Role.LEAD}
+    authors = set(Membership.history.values_list("history_user_id", flat=True))
+    assert authors == {creator.pk}
+
+
+def test_an_ops_lead_who_creates_the_transition_stays_ops():
+    lead, ops_lead = factories.UserFactory.create_batch(2)
+    project = services.project_create(
+        name="Billing", lead=lead, ops_lead=ops_lead, created_by=ops_lead, today=NOW.date()
+    )
+    assert Membership.objects.get(project=project, user=ops_lead).role == Role.OPS
