@@ -116,6 +116,20 @@ def project_create(
     return project
 
 
+def project_update(*, project: Project, by: User) -> Project:
+    """Save edited project fields; a newly named lead or ops lead becomes a member.
+
+    An existing member keeps their role, except that a new lead is made a lead.
+    """
+    with transaction.atomic():
+        project._history_user = by  # type: ignore[attr-defined]
+        project.save()
+        membership_set(project=project, user=project.lead, role=Role.LEAD, by=by)
+        if project.ops_lead and not project.memberships.filter(user=project.ops_lead).exists():
+            membership_set(project=project, user=project.ops_lead, role=Role.OPS, by=by)
+    return project
+
+
 def blueprint_apply(*, project: Project, key: str, by: User, today: dt.date) -> None:
     """Seed a template's tasks and criteria, dated relative to go-live (or today)."""
     blueprint = BLUEPRINTS[key]

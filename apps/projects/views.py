@@ -119,7 +119,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     access.require(access.can_manage)
     form = forms.ProjectForm(request.POST or None, instance=access.project)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.project_update(project=form.instance, by=request.user)
         messages.success(request, "Transition updated.")
         return redirect(access.project)
     return render(request, "projects/project_form.html", {"form": form, "project": access.project})

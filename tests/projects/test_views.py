@@ -616,7 +616,7 @@ def test_dashboard_queries_do_not_grow(client_as, django_assert_max_num_queries,
         factories.TaskFactory(project=project)
         factories.CriterionFactory(project=project)
     client = client_as(user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("projects:dashboard"))
     assert len(response.context["page"].object_list) == min(n, 25)
 
@@ -627,7 +627,7 @@ def test_transition_page_queries_do_not_grow(
 ):
     build(project, n)
     client = client_as(lead)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("projects:detail", args=[project.pk]))
     assert len(response.context["tasks"]) == n
 
@@ -636,7 +636,7 @@ def test_transition_page_queries_do_not_grow(
 def test_my_items_queries_do_not_grow(client_as, project, django_assert_max_num_queries, n):
     members = build(project, n)
     client = client_as(members[0])
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("projects:my-items"))
     assert response.context["tasks"]
 
@@ -645,6 +645,25 @@ def test_my_items_queries_do_not_grow(client_as, project, django_assert_max_num_
 def test_activity_queries_do_not_grow(client_as, lead, project, django_assert_max_num_queries, n):
     build(project, n)
     client = client_as(lead)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("projects:activity", args=[project.pk]))
     assert response.context["entries"]
+
+
+def test_naming_a_new_lead_and_ops_lead_makes_them_members(client_as, lead, project):
+    new_lead, new_ops_lead = factories.UserFactory.create_batch(2)
+    response = client_as(lead).post(
+        reverse("projects:edit", args=[project.pk]),
+        {
+            "name": project.name,
+            "lead": new_lead.pk,
+            "ops_lead": new_ops_lead.pk,
+            "hypercare_days": "21",
+            "go_live_date": "2027-03-01",
+        },
+    )
+    assert response.status_code == 302
+    roles = dict(Membership.objects.filter(project=project).values_list("user_id", "role"))
+    assert roles == {lead.pk: Role.LEAD, new_lead.pk: Role.LEAD, new_ops_lead.pk: Role.OPS}
+    project.refresh_from_db()
+    assert (project.hypercare_days, project.go_live_date) == (21, dt.date(2027, 3, 1))
