@@ -15,6 +15,9 @@ from tests import factories
 django_settings.SECURE_SSL_REDIRECT = False
 django_settings.SESSION_COOKIE_SECURE = False
 django_settings.CSRF_COOKIE_SECURE = False
+# The live server's thread must not keep a connection open past its test: on
+# PostgreSQL that stops the test database from being dropped at the end.
+django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)
