@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from apps.projects.models import AcceptanceCriterion, Project, SignOff, Task
 
@@ -47,6 +48,9 @@ def browser(monkeypatch):
         )
         yield browser
         browser.close()
+        # While Playwright's loop runs, the ORM keys connections by asyncio context:
+        # the test's queries used a connection of their own, which nothing else closes.
+        connections.close_all()
 
 
 @pytest.fixture
