@@ -21,12 +21,6 @@ from apps.projects.models import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Six users hashed with PBKDF2 on every seed make these tests take seconds each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed_demo(*args: str) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)
