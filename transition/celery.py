@@ -1,4 +1,5 @@
 import os
+from typing import Any
 
 from celery import Celery
 from celery.signals import worker_ready
@@ -11,7 +12,7 @@ app.autodiscover_tasks()
 
 
 @worker_ready.connect
-def _first_heartbeat(sender, **kwargs):  # type: ignore[no-untyped-def]
+def _first_heartbeat(sender: Any, **kwargs: Any) -> None:
     """Report in at once, so /healthz need not wait for beat's first interval.
 
     Only a worker that serves the default queue reports; one started on its own

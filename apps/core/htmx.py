@@ -1,6 +1,22 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from apps.accounts.models import User
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request a `login_required` view sees, for type checking only."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def template_for(request: HttpRequest, page: str, partial: str) -> str:
     """The whole page, or only its named partial when htmx asks for a fragment."""
-    return f"{page}#{partial}" if request.htmx else page
+    return f"{page}#{partial}" if getattr(request, "htmx", False) else page

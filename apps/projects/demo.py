@@ -439,7 +439,7 @@ IDENTITY = ProjectPlan(
 PROJECTS = (NOTIFICATIONS, TRANSITION_ITSELF, IDENTITY)
 
 # The order in which a transition normally moves forward.
-FORWARD = [Phase.PLANNING, Phase.READINESS, Phase.HYPERCARE, Phase.BAU]
+FORWARD: list[str] = [Phase.PLANNING, Phase.READINESS, Phase.HYPERCARE, Phase.BAU]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -17,7 +17,7 @@ class CrispyMixin:
     """crispy renders the fields; the <form> tag stays in the template."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -51,10 +51,11 @@ class ProjectForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         active = User.objects.filter(is_active=True).order_by("full_name", "email")
-        self.fields["lead"].queryset = active
-        self.fields["ops_lead"].queryset = active
-        self.fields["ops_team"].queryset = Team.objects.filter(kind=Team.Kind.OPERATIONS)
-        self.fields["hypercare_days"].min_value = 1
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = active
+        cast(forms.ModelChoiceField, self.fields["ops_lead"]).queryset = active
+        cast(forms.ModelChoiceField, self.fields["ops_team"]).queryset = Team.objects.filter(
+            kind=Team.Kind.OPERATIONS
+        )
         self.fields["hypercare_days"].help_text = "Two to four weeks is typical."
 
     def clean_hypercare_days(self) -> int:
@@ -64,7 +65,7 @@ class ProjectForm(CrispyMixin, forms.ModelForm):
         return days
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("lead") and cleaned.get("lead") == cleaned.get("ops_lead"):
             self.add_error(
                 "ops_lead",
@@ -96,7 +97,7 @@ class TaskForm(CrispyMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = member_users(project)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = member_users(project)
         self.fields["owner"].required = True
         self.fields["owner"].help_text = "A member of this transition; they get the reminders."
         self.fields["due_date"].required = True
@@ -118,8 +119,12 @@ class CriterionForm(CrispyMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expected_signer"].queryset = member_users(project, {Role.OPS})
-        self.fields["expected_team"].queryset = Team.objects.filter(kind=Team.Kind.OPERATIONS)
+        cast(forms.ModelChoiceField, self.fields["expected_signer"]).queryset = member_users(
+            project, {Role.OPS}
+        )
+        cast(forms.ModelChoiceField, self.fields["expected_team"]).queryset = Team.objects.filter(
+            kind=Team.Kind.OPERATIONS
+        )
         if self.instance.pk and self.instance.signoffs.active().exists():
             self.fields[
                 "statement"
@@ -196,4 +201,4 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, leads: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = leads
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = leads

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
@@ -127,12 +128,6 @@ class Project(TimeStampedModel):
         if self.go_live_date is None:
             return None
         return self.go_live_date + dt.timedelta(days=self.hypercare_days)
-
-    def days_to_go_live(self, today: dt.date) -> int | None:
-        """Positive before go-live, zero on the day, negative after."""
-        if self.go_live_date is None:
-            return None
-        return (self.go_live_date - today).days
 
     def service_list(self) -> list[str]:
         return [line.strip() for line in self.services.splitlines() if line.strip()]
@@ -260,8 +255,18 @@ class AcceptanceCriterion(TimeStampedModel):
     def __str__(self) -> str:
         return self.statement[:80]
 
-    def is_overdue(self, today: dt.date, *, signed: bool) -> bool:
-        return not signed and self.due_date < today
+    @cached_property
+    def active_signoff(self) -> SignOff | None:
+        """The sign-off in force, if any; free of queries when `signoffs` is prefetched."""
+        return next((s for s in self.signoffs.all() if s.is_active), None)
+
+    @cached_property
+    def last_ended_signoff(self) -> SignOff | None:
+        """The latest revoked or voided sign-off, to say why a criterion is unsigned."""
+        return next((s for s in self.signoffs.all() if not s.is_active), None)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.active_signoff is None and self.due_date < today
 
 
 class SignOffQuerySet(models.QuerySet["SignOff"]):

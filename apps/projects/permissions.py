@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from apps.core.htmx import AuthenticatedRequest
 from apps.projects.models import Membership, Project, Role, Task
 
 EDIT_ROLES = frozenset({Role.LEAD, Role.CONTRIBUTOR})
@@ -54,7 +55,7 @@ class ProjectAccess:
             raise PermissionDenied("Your role in this transition does not allow this.")
 
 
-def project_access(request: HttpRequest, project_id: int) -> ProjectAccess:
+def project_access(request: AuthenticatedRequest, project_id: int) -> ProjectAccess:
     """The project and the requesting user's role in it, or 404 for a non-member."""
     user = request.user
     project = get_object_or_404(

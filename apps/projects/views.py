@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
-from apps.core.htmx import template_for
+from apps.core.htmx import AuthenticatedRequest, template_for
 from apps.projects import activity, forms, services
 from apps.projects.models import (
     AcceptanceCriterion,
@@ -27,7 +27,7 @@ DASHBOARD_PAGE_SIZE = 25
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """Every transition the user may see, with its progress at a glance."""
     today = timezone.localdate()
     visible = Project.objects.visible_to(request.user)
@@ -55,8 +55,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         projects = projects.exclude(phase__in=[Phase.BAU, Phase.CANCELLED])
     projects = projects.order_by(*forms.DashboardFilterForm.SORTS[sort])
     page = Paginator(projects, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    for project in page:
-        project.days_to_go_live_value = project.days_to_go_live(today)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
@@ -69,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_items(request: HttpRequest) -> HttpResponse:
+def my_items(request: AuthenticatedRequest) -> HttpResponse:
     """Tasks I own and criteria waiting for my sign-off, overdue first."""
     today = timezone.localdate()
     user = request.user
@@ -98,7 +96,7 @@ def my_items(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.ProjectCreateForm(request.POST or None, initial={"lead": request.user})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -114,7 +112,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_edit(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     access.require(access.can_manage)
     form = forms.ProjectForm(request.POST or None, instance=access.project)
@@ -126,13 +124,12 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @login_required
-def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_detail(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     project = access.project
     today = timezone.localdate()
     tasks = list(project.tasks.select_related("owner").order_by("status", "due_date", "pk"))
-    for task in tasks:
-        task.can_update = access.can_update_task(task, request.user.pk)
+    updatable = {t.pk for t in tasks if access.can_update_task(t, request.user.pk)}
     criteria = _criteria_with_signoffs(project)
     members = list(project.memberships.select_related("user").order_by("role", "user__email"))
     next_phases = []
@@ -150,11 +147,11 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         "members": members,
         "today": today,
         "next_phases": next_phases,
-        "project_days_to_go_live": project.days_to_go_live(today),
+        "updatable_task_ids": updatable,
         "task_statuses": Task.Status.choices,
         "tasks_done": sum(1 for t in tasks if t.status == Task.Status.DONE),
         "tasks_overdue": sum(1 for t in tasks if t.is_overdue(today)),
-        "criteria_signed": sum(1 for c in criteria if c.active_signoff),
+        "criteria_signed": sum(1 for c in criteria if c.active_signoff is not None),
     }
     # htmx refreshes the summary counts after an inline change elsewhere on the page.
     return render(
@@ -163,31 +160,20 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _criteria_with_signoffs(project: Project) -> list[AcceptanceCriterion]:
-    """Criteria with their sign-offs prefetched; `active_signoff` and `last_ended` set."""
-    criteria = list(
-        project.criteria.select_related("expected_signer", "expected_team").prefetch_related(
-            Prefetch(
-                "signoffs",
-                queryset=SignOff.objects.select_related("signed_by", "revoked_by").order_by(
-                    "-signed_at"
-                ),
-            )
-        )
-    )
-    for criterion in criteria:
-        _annotate_signoffs(criterion)
-    return criteria
+    """Criteria with their sign-offs prefetched, so `active_signoff` costs no query."""
+    return list(_criteria_for_page().filter(project=project))
 
 
-def _annotate_signoffs(criterion: AcceptanceCriterion) -> None:
-    signoffs = list(criterion.signoffs.all())
-    criterion.active_signoff = next((s for s in signoffs if s.is_active), None)
-    criterion.last_ended = next((s for s in signoffs if not s.is_active), None)
+def _criteria_for_page() -> QuerySet[AcceptanceCriterion]:
+    signoffs = SignOff.objects.select_related("signed_by", "revoked_by").order_by("-signed_at")
+    return AcceptanceCriterion.objects.select_related(
+        "expected_signer", "expected_team"
+    ).prefetch_related(Prefetch("signoffs", queryset=signoffs))
 
 
 @login_required
 @require_POST
-def project_phase(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_phase(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     access.require(access.can_manage)
     form = forms.PhaseForm(request.POST)
@@ -207,7 +193,7 @@ def project_phase(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @login_required
-def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_members(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     form = forms.MemberAddForm(request.POST or None)
     if request.method == "POST":
@@ -235,7 +221,9 @@ def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_update(request: HttpRequest, project_id: int, membership_id: int) -> HttpResponse:
+def member_update(
+    request: AuthenticatedRequest, project_id: int, membership_id: int
+) -> HttpResponse:
     access = project_access(request, project_id)
     access.require(access.can_manage)
     membership = get_object_or_404(
@@ -256,7 +244,8 @@ def member_update(request: HttpRequest, project_id: int, membership_id: int) -> 
                     role=form.cleaned_data["role"],
                     by=request.user,
                 )
-                messages.success(request, f"{membership.user} is now {form.cleaned_data['role']}.")
+                role = Role(form.cleaned_data["role"]).label
+                messages.success(request, f"{membership.user}'s role is now {role}.")
     except services.ActionRefused as refused:
         for reason in refused.messages:
             messages.error(request, reason)
@@ -264,7 +253,7 @@ def member_update(request: HttpRequest, project_id: int, membership_id: int) -> 
 
 
 @login_required
-def project_activity(request: HttpRequest, project_id: int) -> HttpResponse:
+def project_activity(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     entries = activity.recent(access.project, limit=activity.PAGE_SIZE)
     return render(
@@ -278,7 +267,7 @@ def project_activity(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @login_required
-def task_create(request: HttpRequest, project_id: int) -> HttpResponse:
+def task_create(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     access.require(access.can_edit)
     task = Task(project=access.project)
@@ -298,7 +287,7 @@ def task_create(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @login_required
-def task_edit(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+def task_edit(request: AuthenticatedRequest, project_id: int, task_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     task = get_object_or_404(Task, pk=task_id, project=access.project)
     access.require(access.can_edit)
@@ -314,7 +303,7 @@ def task_edit(request: HttpRequest, project_id: int, task_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def task_status(request: HttpRequest, project_id: int, task_id: int) -> HttpResponse:
+def task_status(request: AuthenticatedRequest, project_id: int, task_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     task = get_object_or_404(
         Task.objects.select_related("owner"), pk=task_id, project=access.project
@@ -332,12 +321,12 @@ def task_status(request: HttpRequest, project_id: int, task_id: int) -> HttpResp
         if error:
             messages.error(request, error)
         return redirect(access.project)
-    task.can_update = True
     response = render(
         request,
         "projects/detail.html#task-row",
         {
             "task": task,
+            "updatable_task_ids": {task.pk},
             "project": access.project,
             "access": access,
             "row_error": error,
@@ -354,7 +343,7 @@ def task_status(request: HttpRequest, project_id: int, task_id: int) -> HttpResp
 
 
 @login_required
-def criterion_create(request: HttpRequest, project_id: int) -> HttpResponse:
+def criterion_create(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     access.require(access.can_edit)
     criterion = AcceptanceCriterion(project=access.project)
@@ -379,7 +368,9 @@ def criterion_create(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @login_required
-def criterion_edit(request: HttpRequest, project_id: int, criterion_id: int) -> HttpResponse:
+def criterion_edit(
+    request: AuthenticatedRequest, project_id: int, criterion_id: int
+) -> HttpResponse:
     access = project_access(request, project_id)
     criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
     access.require(access.can_edit)
@@ -405,7 +396,9 @@ def criterion_edit(request: HttpRequest, project_id: int, criterion_id: int) -> 
 
 @login_required
 @require_POST
-def criterion_sign_off(request: HttpRequest, project_id: int, criterion_id: int) -> HttpResponse:
+def criterion_sign_off(
+    request: AuthenticatedRequest, project_id: int, criterion_id: int
+) -> HttpResponse:
     access = project_access(request, project_id)
     criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
     access.require(access.can_sign_off)
@@ -431,7 +424,7 @@ def criterion_sign_off(request: HttpRequest, project_id: int, criterion_id: int)
 @login_required
 @require_POST
 def signoff_revoke(
-    request: HttpRequest, project_id: int, criterion_id: int, signoff_id: int
+    request: AuthenticatedRequest, project_id: int, criterion_id: int, signoff_id: int
 ) -> HttpResponse:
     access = project_access(request, project_id)
     criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
@@ -450,12 +443,12 @@ def signoff_revoke(
         except services.ActionRefused as refused:
             error = " ".join(refused.messages)
     else:
-        error = " ".join(form.errors.get("reason", ["Say why the sign-off is revoked."]))
+        error = " ".join(str(e) for e in form.errors.get("reason", [])) or "Say why."
     return _criterion_response(request, access, criterion, error, "Sign-off revoked.")
 
 
 def _criterion_response(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     access: ProjectAccess,
     criterion: AcceptanceCriterion,
     error: str,
@@ -468,14 +461,7 @@ def _criterion_response(
         else:
             messages.success(request, success)
         return redirect(access.project)
-    criterion = (
-        AcceptanceCriterion.objects.select_related("expected_signer", "expected_team")
-        .prefetch_related(
-            Prefetch("signoffs", queryset=SignOff.objects.select_related("signed_by", "revoked_by"))
-        )
-        .get(pk=criterion.pk)
-    )
-    _annotate_signoffs(criterion)
+    criterion = _criteria_for_page().get(pk=criterion.pk)
     response = render(
         request,
         "projects/detail.html#criterion-row",

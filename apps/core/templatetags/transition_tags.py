@@ -1,6 +1,14 @@
+import datetime as dt
+
 from django import template
 
 register = template.Library()
+
+
+@register.filter
+def days_until(day: dt.date | None, today: dt.date) -> int | None:
+    """Whole days from `today` to `day`: positive ahead, negative past, None if unset."""
+    return None if day is None else (day - today).days
 
 
 @register.filter
