@@ -18,5 +18,12 @@ class AuthenticatedRequest(HttpRequest):
 
 
 def template_for(request: HttpRequest, page: str, partial: str) -> str:
-    """The whole page, or only its named partial when htmx asks for a fragment."""
-    return f"{page}#{partial}" if getattr(request, "htmx", False) else page
+    """The whole page, or only its named partial when htmx asks for a fragment.
+
+    A history restore (the back button after an hx-push-url, when htmx's cache
+    misses) swaps the answer into <body>, so it gets the whole page.
+    """
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        return f"{page}#{partial}"
+    return page

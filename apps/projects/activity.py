@@ -1,20 +1,21 @@
 """A project's activity feed, read from the audit history (django-simple-history).
 
 Each tracked model costs two queries (the latest records and the records just
-before them), plus one for the users named in the changes: the page's query count
-does not depend on how much history there is.
+before them), plus one per kind of object the changes name (users, teams): the
+page's query count does not depend on how much history there is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
-from apps.accounts.models import User
 from apps.projects.models import AcceptanceCriterion, Membership, Project, SignOff, Task
 
 PAGE_SIZE = 100
@@ -52,8 +53,8 @@ def _sources(project: Project) -> list[tuple[type[models.Model], models.QuerySet
 
 def recent(project: Project, *, limit: int = PAGE_SIZE) -> list[Entry]:
     """The newest `limit` changes to the project and everything it contains."""
-    fetched: list[tuple[type[models.Model], Any, Any]] = []
-    user_ids: set[int] = set()
+    fetched: list[tuple[type[models.Model], Any, list[tuple[models.Field, Any, Any]]]] = []
+    referenced: dict[Any, set[Any]] = defaultdict(set)  # related model -> primary keys
     for model, history in _sources(project):
         previous = history.model.objects.filter(
             id=OuterRef("id"), history_id__lt=OuterRef("history_id")
@@ -67,43 +68,45 @@ def recent(project: Project, *, limit: int = PAGE_SIZE) -> list[Entry]:
             [r.previous_id for r in records if r.previous_id]
         )
         for record in records:
-            before = previous_records.get(record.previous_id)
-            fetched.append((model, record, before))
-            user_ids.update(_user_ids(model, record, before))
-    users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
-    entries = [_entry(model, record, before, users) for model, record, before in fetched]
-    # A save that changed nothing visible is not news.
-    entries = [e for e in entries if e.verb != "changed" or e.changes]
+            diff = _diff(model, record, previous_records.get(record.previous_id))
+            if record.history_type == "~" and not diff:
+                continue  # a save that changed nothing visible is not news
+            fetched.append((model, record, diff))
+            for f, old, new in diff:
+                if isinstance(f, models.ForeignKey):
+                    referenced[f.related_model].update(v for v in (old, new) if v is not None)
+    # One query per kind of object the changes point at (users, teams, ...).
+    names = {
+        related: {pk: str(obj) for pk, obj in related._default_manager.in_bulk(ids).items()}
+        for related, ids in referenced.items()
+    }
+    entries = [_entry(model, record, diff, names) for model, record, diff in fetched]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 
 
-def _user_fields(model: type[models.Model]) -> list[models.Field]:
+def _diff(
+    model: type[models.Model], record: Any, before: Any
+) -> list[tuple[models.Field, Any, Any]]:
+    """(field, old, new) for each field a change record altered; empty for others."""
+    if record.history_type != "~" or before is None:
+        return []
     return [
-        f
+        (f, getattr(before, f.attname), getattr(record, f.attname))
         for f in model._meta.concrete_fields
-        if isinstance(f, models.ForeignKey) and f.related_model is User
+        if f.name not in IGNORED_FIELDS and getattr(before, f.attname) != getattr(record, f.attname)
     ]
 
 
-def _user_ids(model: type[models.Model], record: Any, before: Any) -> set[int]:
-    ids = set()
-    for f in _user_fields(model):
-        for row in (record, before):
-            if row is not None and getattr(row, f.attname):
-                ids.add(getattr(row, f.attname))
-    return ids
-
-
-def _display(f: models.Field, value: Any, users: dict[int, str]) -> str:
+def _display(f: models.Field, value: Any, names: dict[Any, dict[Any, str]]) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(f, models.ForeignKey):
-        return users.get(value, f"#{value}") if f.related_model is User else f"#{value}"
+        return names.get(f.related_model, {}).get(value, "(deleted)")
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
@@ -119,20 +122,15 @@ def _label(model: type[models.Model], record: Any) -> str:
         return f"“{record.statement[:80]}”"
     if model is Task:
         return f"“{record.title}”"
-    return record.name
+    return str(record.name)
 
 
-def _entry(model: type[models.Model], record: Any, before: Any, users: dict[int, str]) -> Entry:
-    changes: list[Change] = []
-    if record.history_type == "~" and before is not None:
-        for f in model._meta.concrete_fields:
-            if f.name in IGNORED_FIELDS:
-                continue
-            old, new = getattr(before, f.attname), getattr(record, f.attname)
-            if old != new:
-                changes.append(
-                    Change(str(f.verbose_name), _display(f, old, users), _display(f, new, users))
-                )
+def _entry(
+    model: type[models.Model],
+    record: Any,
+    diff: list[tuple[models.Field, Any, Any]],
+    names: dict[Any, dict[Any, str]],
+) -> Entry:
     who = record.history_user.display_name if record.history_user else "System"
     return Entry(
         when=record.history_date,
@@ -140,6 +138,9 @@ def _entry(model: type[models.Model], record: Any, before: Any, users: dict[int,
         verb=VERBS.get(record.history_type, record.history_type),
         kind=str(model._meta.verbose_name),
         label=_label(model, record),
-        changes=changes,
+        changes=[
+            Change(str(f.verbose_name), _display(f, old, names), _display(f, new, names))
+            for f, old, new in diff
+        ],
         reason=record.history_change_reason or "",
     )

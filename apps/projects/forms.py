@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from apps.accounts.models import Team, User
 from apps.projects.blueprints import BlueprintChoice
@@ -23,10 +23,13 @@ class CrispyMixin:
 
 
 def member_users(project: Project, roles: set[str] | None = None) -> QuerySet[User]:
-    users = User.objects.filter(memberships__project=project, is_active=True)
+    # One filter() call: the project and the role must hold for the same membership.
+    memberships = Q(memberships__project=project)
     if roles:
-        users = users.filter(memberships__role__in=roles)
-    return users.distinct().order_by("full_name", "email")
+        memberships &= Q(memberships__role__in=roles)
+    return (
+        User.objects.filter(memberships, is_active=True).distinct().order_by("full_name", "email")
+    )
 
 
 class ProjectForm(CrispyMixin, forms.ModelForm):
@@ -66,6 +69,10 @@ class ProjectForm(CrispyMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if self.instance.phase in {Phase.HYPERCARE, Phase.BAU} and not cleaned.get("go_live_date"):
+            self.add_error(
+                "go_live_date", "A transition in hypercare has gone live: keep its date."
+            )
         if cleaned.get("lead") and cleaned.get("lead") == cleaned.get("ops_lead"):
             self.add_error(
                 "ops_lead",
@@ -133,6 +140,8 @@ class CriterionForm(CrispyMixin, forms.ModelForm):
 
 class SignOffForm(CrispyMixin, forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    # AcceptanceCriterion.statement_digest of the statement the signer read.
+    statement_digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
     as_ops = forms.BooleanField(
         label="I am signing as operations",
         required=False,
@@ -177,14 +186,16 @@ class MemberRoleForm(forms.Form):
 
 
 class DashboardFilterForm(forms.Form):
+    # Each ends in "pk" so that pages never repeat or skip rows that tie; transitions
+    # without a go-live date sort last on every database.
     SORTS = {
-        "go_live": ("go_live_date", "name"),
-        "-go_live": ("-go_live_date", "name"),
-        "name": ("name",),
-        "-name": ("-name",),
-        "phase": ("phase", "name"),
-        "overdue": ("-tasks_overdue", "name"),
-        "lead": ("lead__full_name", "name"),
+        "go_live": (F("go_live_date").asc(nulls_last=True), "name", "pk"),
+        "-go_live": (F("go_live_date").desc(nulls_last=True), "name", "pk"),
+        "name": ("name", "pk"),
+        "-name": ("-name", "-pk"),
+        "phase": ("phase", "name", "pk"),
+        "overdue": ("-tasks_overdue", "name", "pk"),
+        "lead": ("lead__full_name", "name", "pk"),
     }
 
     phase = forms.ChoiceField(

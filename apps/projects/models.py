@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -235,7 +236,10 @@ class AcceptanceCriterion(TimeStampedModel):
         null=True,
         blank=True,
         related_name="criteria_to_sign",
-        help_text="The operations member expected to sign; leave empty for anyone in ops.",
+        help_text=(
+            "The operations member asked to sign (it shows in their My items); "
+            "any operations member may sign."
+        ),
     )
     expected_team = models.ForeignKey(
         "accounts.Team",
@@ -254,6 +258,11 @@ class AcceptanceCriterion(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.statement[:80]
+
+    @property
+    def statement_digest(self) -> str:
+        """A short fingerprint of the statement, to tell whether it changed since read."""
+        return hashlib.sha256(self.statement.encode()).hexdigest()[:16]
 
     @cached_property
     def active_signoff(self) -> SignOff | None:

@@ -32,7 +32,12 @@ class ProjectAccess:
 
     @property
     def can_manage(self) -> bool:
-        """Members, phase changes and the project's settings."""
+        """Members and the project's settings, while the transition is open."""
+        return self.role == Role.LEAD and not self.project.is_closed
+
+    @property
+    def can_change_phase(self) -> bool:
+        """Leads move phases; a cancelled transition can be reopened this way."""
         return self.role == Role.LEAD
 
     @property

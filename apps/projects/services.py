@@ -122,6 +122,7 @@ def project_update(*, project: Project, by: User) -> Project:
     An existing member keeps their role, except that a new lead is made a lead.
     """
     with transaction.atomic():
+        lock_open_project(project.pk)
         project._history_user = by  # type: ignore[attr-defined]
         project.save()
         membership_set(project=project, user=project.lead, role=Role.LEAD, by=by)
@@ -189,6 +190,21 @@ def task_save(*, task: Task, by: User, now: dt.datetime) -> Task:
     return task
 
 
+def lock_open_project(project_id: int) -> Project:
+    """Lock the project row for this transaction; refuse if the transition is closed.
+
+    Every write that decides whether a transition may reach BAU takes this lock
+    first, as `project_change_phase` does, so a sign-off, revocation or criterion
+    edit cannot slip in between the BAU check and the phase change.
+    """
+    project = Project.objects.select_for_update().get(pk=project_id)
+    if project.is_closed:
+        raise ActionRefused(
+            f"This transition is {project.get_phase_display()}: it can no longer change."
+        )
+    return project
+
+
 def criterion_save(*, criterion: AcceptanceCriterion, by: User, now: dt.datetime) -> bool:
     """Save a criterion; editing a signed statement voids the sign-off.
 
@@ -196,6 +212,7 @@ def criterion_save(*, criterion: AcceptanceCriterion, by: User, now: dt.datetime
     """
     voided = False
     with transaction.atomic():
+        lock_open_project(criterion.project_id)
         if criterion.pk:
             before = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
             if before.statement.strip() != criterion.statement.strip():
@@ -217,11 +234,16 @@ def criterion_sign_off(
     comment: str,
     as_ops: bool,
     now: dt.datetime,
+    seen_digest: str | None = None,
 ) -> SignOff:
-    """Record operations' sign-off. Signing an already signed criterion is refused.
+    """Record operations' sign-off of the statement as it stands.
 
-    The partial unique index `one_active_signoff_per_criterion` is the guarantee:
-    of two concurrent requests exactly one inserts, the other is refused.
+    `seen_digest` is `statement_digest` of the statement the signer read; when
+    given and the statement has changed since, the sign-off is refused. The
+    criterion row is locked while signing, so an edit cannot commit between reading
+    the statement and recording its snapshot. The partial unique index
+    `one_active_signoff_per_criterion` guarantees that of two concurrent sign-offs
+    exactly one is recorded; the other is refused.
     """
     if role == Role.LEAD and not as_ops:
         raise ActionRefused(
@@ -230,17 +252,23 @@ def criterion_sign_off(
         )
     if role not in {Role.OPS, Role.LEAD}:
         raise ActionRefused("Only the operations team may sign off acceptance criteria.")
-    signoff = SignOff(
-        criterion=criterion,
-        signed_by=by,
-        signed_at=now,
-        signed_as_ops=role == Role.LEAD,
-        comment=comment,
-        statement_snapshot=criterion.statement,
-    )
-    signoff._history_user = by  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
+            lock_open_project(criterion.project_id)
+            current = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
+            if seen_digest is not None and seen_digest != current.statement_digest:
+                raise ActionRefused(
+                    "The statement changed after you opened the page: read it again, then sign off."
+                )
+            signoff = SignOff(
+                criterion=current,
+                signed_by=by,
+                signed_at=now,
+                signed_as_ops=role == Role.LEAD,
+                comment=comment,
+                statement_snapshot=current.statement,
+            )
+            signoff._history_user = by  # type: ignore[attr-defined]
             signoff.save()
     except IntegrityError:
         raise ActionRefused("This criterion is already signed off.") from None
@@ -252,6 +280,7 @@ def signoff_revoke(*, signoff: SignOff, by: User, reason: str, now: dt.datetime)
     if not reason.strip():
         raise ActionRefused("Say why the sign-off is revoked.")
     with transaction.atomic():
+        lock_open_project(signoff.criterion.project_id)
         locked = SignOff.objects.select_for_update().get(pk=signoff.pk)
         if not locked.is_active:
             # Another request revoked it, or an edit voided it, first.
@@ -261,20 +290,20 @@ def signoff_revoke(*, signoff: SignOff, by: User, reason: str, now: dt.datetime)
         locked.revoke_reason = reason.strip()
         locked._history_user = by  # type: ignore[attr-defined]
         locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-    signoff = locked
-    return signoff
+    return locked
 
 
 def membership_set(*, project: Project, user: User, role: str, by: User) -> Membership:
-    """Add a member or change their role, keeping at least one lead."""
+    """Add a member or change their role; the named lead stays a lead."""
     if role not in Role.values:
         raise ActionRefused(f"{role!r} is not a role.")
     with transaction.atomic():
+        project = lock_open_project(project.pk)
         membership = (
             Membership.objects.select_for_update().filter(project=project, user=user).first()
         )
         if membership and membership.role == Role.LEAD and role != Role.LEAD:
-            _refuse_if_last_lead(project, membership)
+            _refuse_if_named_or_last_lead(project, membership)
         if membership is None:
             membership = Membership(project=project, user=user)
         membership.role = role
@@ -285,13 +314,19 @@ def membership_set(*, project: Project, user: User, role: str, by: User) -> Memb
 
 def membership_remove(*, membership: Membership, by: User) -> None:
     with transaction.atomic():
+        project = lock_open_project(membership.project_id)
         if membership.role == Role.LEAD:
-            _refuse_if_last_lead(membership.project, membership)
+            _refuse_if_named_or_last_lead(project, membership)
         membership._history_user = by  # type: ignore[attr-defined]
         membership.delete()
 
 
-def _refuse_if_last_lead(project: Project, membership: Membership) -> None:
+def _refuse_if_named_or_last_lead(project: Project, membership: Membership) -> None:
+    if membership.user_id == project.lead_id:
+        raise ActionRefused(
+            f"{membership.user} is the transition's lead: name another lead in the "
+            "transition's settings first."
+        )
     other_leads = (
         Membership.objects.select_for_update()
         .filter(project=project, role=Role.LEAD)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -50,7 +50,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             )
         sort = data["sort"] or "go_live"
     else:
-        status = 400
+        # The error is shown in the table's region; htmx swaps only 2xx answers in.
+        status = 200 if request.htmx else 400
         sort = "go_live"
         projects = projects.exclude(phase__in=[Phase.BAU, Phase.CANCELLED])
     projects = projects.order_by(*forms.DashboardFilterForm.SORTS[sort])
@@ -80,11 +81,13 @@ def my_items(request: AuthenticatedRequest) -> HttpResponse:
         .select_related("project")
         .order_by("due_date", "pk")
     )
+    # Only operations members sign: a criterion waits for me when it names me, or
+    # names nobody, in an open transition where I am ops.
     ops_projects = my_projects.filter(memberships__user=user, memberships__role=Role.OPS)
     criteria = (
         AcceptanceCriterion.objects.unsigned()
-        .filter(project__in=my_projects)
-        .filter(Q(expected_signer=user) | Q(expected_signer__isnull=True, project__in=ops_projects))
+        .filter(project__in=ops_projects)
+        .filter(Q(expected_signer=user) | Q(expected_signer__isnull=True))
         .select_related("project", "expected_team")
         .order_by("due_date", "pk")
     )
@@ -128,12 +131,14 @@ def project_detail(request: AuthenticatedRequest, project_id: int) -> HttpRespon
     access = project_access(request, project_id)
     project = access.project
     today = timezone.localdate()
-    tasks = list(project.tasks.select_related("owner").order_by("status", "due_date", "pk"))
+    # Open tasks by due date, done ones at the bottom.
+    done_last = Case(When(status=Task.Status.DONE, then=1), default=0)
+    tasks = list(project.tasks.select_related("owner").order_by(done_last, "due_date", "pk"))
     updatable = {t.pk for t in tasks if access.can_update_task(t, request.user.pk)}
     criteria = _criteria_with_signoffs(project)
     members = list(project.memberships.select_related("user").order_by("role", "user__email"))
     next_phases = []
-    if access.can_manage:
+    if access.can_change_phase:
         next_phases = [
             (phase, Phase(phase).label, services.phase_change_blockers(project, phase))
             for phase in Phase.values
@@ -175,7 +180,7 @@ def _criteria_for_page() -> QuerySet[AcceptanceCriterion]:
 @require_POST
 def project_phase(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
-    access.require(access.can_manage)
+    access.require(access.can_change_phase)
     form = forms.PhaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a phase to move to.")
@@ -413,12 +418,15 @@ def criterion_sign_off(
                 comment=form.cleaned_data["comment"],
                 as_ops=form.cleaned_data.get("as_ops", False),
                 now=timezone.now(),
+                seen_digest=form.cleaned_data["statement_digest"],
             )
         except services.ActionRefused as refused:
             error = " ".join(refused.messages)
     else:
-        error = "Check the sign-off form."
-    return _criterion_response(request, access, criterion, error, "Signed off.")
+        error = "The form was incomplete: reload the page and sign off again."
+    return _criterion_response(
+        request, access, criterion, error, "Signed off.", failed_form="sign-off"
+    )
 
 
 @login_required
@@ -444,7 +452,9 @@ def signoff_revoke(
             error = " ".join(refused.messages)
     else:
         error = " ".join(str(e) for e in form.errors.get("reason", [])) or "Say why."
-    return _criterion_response(request, access, criterion, error, "Sign-off revoked.")
+    return _criterion_response(
+        request, access, criterion, error, "Sign-off revoked.", failed_form="revoke"
+    )
 
 
 def _criterion_response(
@@ -453,6 +463,7 @@ def _criterion_response(
     criterion: AcceptanceCriterion,
     error: str,
     success: str,
+    failed_form: str,
 ) -> HttpResponse:
     """Non-htmx: back to the page with a message. htmx: the criterion's row, errors inline."""
     if not request.htmx:
@@ -470,6 +481,7 @@ def _criterion_response(
             "project": access.project,
             "access": access,
             "row_error": error,
+            "row_error_form": failed_form if error else "",
             "today": timezone.localdate(),
         },
     )

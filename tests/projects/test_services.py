@@ -5,7 +5,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.projects import services
-from apps.projects.models import AcceptanceCriterion, Membership, Phase, Role, SignOff, Task
+from apps.projects.models import (
+    AcceptanceCriterion,
+    Membership,
+    Phase,
+    Project,
+    Role,
+    SignOff,
+    Task,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -228,18 +236,31 @@ def test_the_database_keeps_completed_at_in_step_with_status(project):
         task.save()
 
 
-def test_the_last_lead_cannot_be_removed_or_demoted(project, contributor):
+def test_the_named_lead_cannot_be_removed_or_demoted(project, contributor):
     lead_membership = Membership.objects.get(project=project, user=project.lead)
-    with pytest.raises(services.ActionRefused, match="at least one lead"):
+    with pytest.raises(services.ActionRefused, match="name another lead"):
         services.membership_remove(membership=lead_membership, by=project.lead)
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.ActionRefused, match="name another lead"):
         services.membership_set(
             project=project, user=project.lead, role=Role.VIEWER, by=project.lead
         )
     assert Membership.objects.get(pk=lead_membership.pk).role == Role.LEAD
+    # Once someone else is the named lead, the former one can go.
     services.membership_set(project=project, user=contributor, role=Role.LEAD, by=project.lead)
-    services.membership_remove(membership=lead_membership, by=project.lead)
+    project.lead = contributor
+    services.project_update(project=project, by=contributor)
+    services.membership_remove(membership=lead_membership, by=contributor)
     assert not Membership.objects.filter(pk=lead_membership.pk).exists()
+
+
+def test_the_last_lead_cannot_be_demoted_even_when_not_named(project, contributor):
+    # The named lead's membership was lost (e.g. deleted in the admin).
+    Membership.objects.filter(project=project, user=project.lead).delete()
+    co_lead = services.membership_set(
+        project=project, user=contributor, role=Role.LEAD, by=project.lead
+    )
+    with pytest.raises(services.ActionRefused, match="at least one lead"):
+        services.membership_remove(membership=co_lead, by=project.lead)
 
 
 def test_overdue_counts_only_open_tasks(project):
@@ -276,3 +297,46 @@ def test_an_ops_lead_who_creates_the_transition_stays_ops():
         name="Billing", lead=lead, ops_lead=ops_lead, created_by=ops_lead, today=NOW.date()
     )
     assert Membership.objects.get(project=project, user=ops_lead).role == Role.OPS
+
+
+def test_a_sign_off_snapshots_the_statement_as_it_stands_when_recorded(project, ops, contributor):
+    criterion = factories.CriterionFactory(project=project, statement="Old statement.")
+    seen_by_signer = AcceptanceCriterion.objects.get(pk=criterion.pk)
+    edited = AcceptanceCriterion.objects.get(pk=criterion.pk)
+    edited.statement = "New, stricter statement."
+    services.criterion_save(criterion=edited, by=contributor, now=NOW)
+    # The signer's copy is stale; what gets recorded is what the criterion says now.
+    signoff = services.criterion_sign_off(
+        criterion=seen_by_signer, by=ops, role=Role.OPS, comment="", as_ops=False, now=NOW
+    )
+    assert signoff.statement_snapshot == "New, stricter statement."
+    with pytest.raises(services.ActionRefused, match="statement changed"):
+        services.criterion_sign_off(
+            criterion=edited,
+            by=ops,
+            role=Role.OPS,
+            comment="",
+            as_ops=False,
+            now=NOW,
+            seen_digest=seen_by_signer.statement_digest,
+        )
+
+
+@pytest.mark.parametrize("phase", [Phase.BAU, Phase.CANCELLED])
+def test_nothing_in_a_closed_transition_changes(project, ops, contributor, phase):
+    criterion = factories.CriterionFactory(project=project)
+    signoff = factories.SignOffFactory(criterion=criterion, signed_by=ops)
+    other = factories.CriterionFactory(project=project)
+    Project.objects.filter(pk=project.pk).update(phase=phase)
+    with pytest.raises(services.ActionRefused, match="can no longer change"):
+        services.signoff_revoke(signoff=signoff, by=ops, reason="late", now=NOW)
+    with pytest.raises(services.ActionRefused, match="can no longer change"):
+        services.criterion_sign_off(
+            criterion=other, by=ops, role=Role.OPS, comment="", as_ops=False, now=NOW
+        )
+    criterion.statement = "Changed after closing."
+    with pytest.raises(services.ActionRefused, match="can no longer change"):
+        services.criterion_save(criterion=criterion, by=contributor, now=NOW)
+    with pytest.raises(services.ActionRefused, match="can no longer change"):
+        services.membership_set(project=project, user=contributor, role=Role.LEAD, by=ops)
+    assert SignOff.objects.active().count() == 1

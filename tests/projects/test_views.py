@@ -94,7 +94,7 @@ def urls(project, task, criterion, signoff):
         "criterion-sign-off": (
             "POST",
             reverse("projects:criterion-sign-off", args=[p, criterion.pk]),
-            {"comment": "ok", "as_ops": "on"},
+            {"comment": "ok", "as_ops": "on", "statement_digest": criterion.statement_digest},
         ),
         "signoff-revoke": (
             "POST",
@@ -336,7 +336,7 @@ def test_a_task_from_another_project_is_404(client_as, lead, project):
 def test_ops_signs_off_inline_and_sees_the_row(client_as, ops, project, criterion):
     response = client_as(ops).post(
         reverse("projects:criterion-sign-off", args=[project.pk, criterion.pk]),
-        {"comment": "Walked through it."},
+        {"comment": "Walked through it.", "statement_digest": criterion.statement_digest},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -349,18 +349,23 @@ def test_ops_signs_off_inline_and_sees_the_row(client_as, ops, project, criterio
 def test_a_double_click_signs_once(client_as, ops, project, criterion):
     url = reverse("projects:criterion-sign-off", args=[project.pk, criterion.pk])
     client = client_as(ops)
-    client.post(url, {"comment": ""}, HTTP_HX_REQUEST="true")
-    second = client.post(url, {"comment": ""}, HTTP_HX_REQUEST="true")
-    assert "already signed off" in second.content.decode()
+    data = {"comment": "", "statement_digest": criterion.statement_digest}
+    client.post(url, data, HTTP_HX_REQUEST="true")
+    second = client.post(url, data, HTTP_HX_REQUEST="true")
+    html = second.content.decode()
+    assert "This criterion is already signed off." in html
+    # The refusal is the row's message, not an error of the (unopened) revoke form.
+    assert "is-invalid" not in html
     assert SignOff.objects.filter(criterion=criterion).count() == 1
 
 
 def test_a_lead_must_tick_signing_as_ops(client_as, lead, project, criterion):
     url = reverse("projects:criterion-sign-off", args=[project.pk, criterion.pk])
-    response = client_as(lead).post(url, {"comment": ""}, HTTP_HX_REQUEST="true")
+    data = {"comment": "", "statement_digest": criterion.statement_digest}
+    response = client_as(lead).post(url, data, HTTP_HX_REQUEST="true")
     assert "explicitly on behalf of operations" in response.content.decode()
     assert SignOff.objects.count() == 0
-    client_as(lead).post(url, {"comment": "", "as_ops": "on"})
+    client_as(lead).post(url, {**data, "as_ops": "on"})
     assert SignOff.objects.get().signed_as_ops
 
 
@@ -457,14 +462,16 @@ def test_a_lead_adds_a_member_and_changes_their_role(client_as, lead, outsider, 
     assert membership.role == Role.VIEWER
 
 
-def test_the_last_lead_cannot_leave(client_as, lead, project):
+def test_the_transitions_named_lead_cannot_be_removed(client_as, lead, project):
+    co_lead = factories.MembershipFactory(project=project, role=Role.LEAD).user
     membership = Membership.objects.get(project=project, user=lead)
-    response = client_as(lead).post(
+    response = client_as(co_lead).post(
         reverse("projects:member-update", args=[project.pk, membership.pk]),
         {"remove": "1"},
         follow=True,
     )
-    assert "at least one lead" in response.content.decode()
+    # Otherwise the header and the dashboard would name a lead who gets a 404.
+    assert "name another lead in the transition&#x27;s settings first" in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
@@ -667,3 +674,167 @@ def test_naming_a_new_lead_and_ops_lead_makes_them_members(client_as, lead, proj
     assert roles == {lead.pk: Role.LEAD, new_lead.pk: Role.LEAD, new_ops_lead.pk: Role.OPS}
     project.refresh_from_db()
     assert (project.hypercare_days, project.go_live_date) == (21, dt.date(2027, 3, 1))
+
+
+# Closed transitions, stale pages and history --------------------------------------------
+
+
+@pytest.mark.parametrize("phase", [Phase.BAU, Phase.CANCELLED])
+def test_a_lead_cannot_edit_a_closed_transition(client_as, lead, project, phase):
+    Project.objects.filter(pk=project.pk).update(phase=phase)
+    response = client_as(lead).post(
+        reverse("projects:edit", args=[project.pk]),
+        {"name": "Renamed after closing", "lead": lead.pk, "hypercare_days": 14},
+    )
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.name == "Payments platform"
+
+
+def test_a_lead_cannot_change_members_after_bau(client_as, lead, outsider, project):
+    Project.objects.filter(pk=project.pk).update(phase=Phase.BAU)
+    response = client_as(lead).post(
+        reverse("projects:members", args=[project.pk]), {"email": outsider.email, "role": "ops"}
+    )
+    assert response.status_code == 403
+    assert not Membership.objects.filter(project=project, user=outsider).exists()
+
+
+def test_a_cancelled_transition_can_be_reopened(client_as, lead, project):
+    Project.objects.filter(pk=project.pk).update(phase=Phase.CANCELLED)
+    client_as(lead).post(reverse("projects:phase", args=[project.pk]), {"phase": "planning"})
+    project.refresh_from_db()
+    assert project.phase == Phase.PLANNING
+
+
+def test_the_go_live_date_stays_once_hypercare_started(client_as, lead, project):
+    Project.objects.filter(pk=project.pk).update(phase=Phase.HYPERCARE)
+    response = client_as(lead).post(
+        reverse("projects:edit", args=[project.pk]),
+        {"name": project.name, "lead": lead.pk, "hypercare_days": 14, "go_live_date": ""},
+    )
+    assert "go_live_date" in response.context["form"].errors
+    project.refresh_from_db()
+    assert project.go_live_date is not None
+
+
+def test_the_expected_signer_must_be_ops_in_this_transition(client_as, lead, viewer, project):
+    # The viewer here is ops in another transition: that does not make them ops here.
+    factories.MembershipFactory(user=viewer, role=Role.OPS)
+    response = client_as(lead).post(
+        reverse("projects:criterion-create", args=[project.pk]),
+        {
+            "statement": "Ops can restart it.",
+            "due_date": "2027-01-01",
+            "expected_signer": viewer.pk,
+        },
+    )
+    assert "expected_signer" in response.context["form"].errors
+    assert AcceptanceCriterion.objects.count() == 0
+
+
+def test_ops_cannot_sign_a_statement_that_changed_after_the_page_was_loaded(
+    client_as, ops, contributor, project
+):
+    criterion = factories.CriterionFactory(project=project, statement="What ops read.")
+    read = criterion.statement_digest
+    client_as(contributor).post(
+        reverse("projects:criterion-edit", args=[project.pk, criterion.pk]),
+        {"statement": "Something ops never read.", "due_date": "2027-01-01"},
+    )
+    response = client_as(ops).post(
+        reverse("projects:criterion-sign-off", args=[project.pk, criterion.pk]),
+        {"comment": "", "statement_digest": read},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "The statement changed after you opened the page" in html
+    assert "Something ops never read." in html  # the row now shows what there is to sign
+    assert not SignOff.objects.exists()
+
+
+def test_a_sign_off_without_the_statement_it_read_is_refused(client_as, ops, project, criterion):
+    response = client_as(ops).post(
+        reverse("projects:criterion-sign-off", args=[project.pk, criterion.pk]),
+        {"comment": ""},
+        follow=True,
+    )
+    assert "reload the page" in response.content.decode()
+    assert not SignOff.objects.exists()
+
+
+def test_going_back_to_a_filtered_dashboard_gets_the_whole_page(client_as, lead, project):
+    # After hx-push-url, a history-cache miss re-requests the URL as an htmx request
+    # and swaps the answer into <body>.
+    response = client_as(lead).get(
+        reverse("projects:dashboard"),
+        {"phase": "all"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<nav" in response.content.decode()
+
+
+def test_an_htmx_filter_request_gets_only_the_table(client_as, lead, project):
+    response = client_as(lead).get(
+        reverse("projects:dashboard"), {"phase": "all"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="project-table">') and "<nav" not in html
+
+
+def test_a_bad_htmx_filter_is_explained_inside_the_table(client_as, lead, project):
+    response = client_as(lead).get(
+        reverse("projects:dashboard"), {"phase": "nonsense"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200  # htmx swaps only 2xx answers
+    assert "The filter was not understood" in response.content.decode()
+
+
+def test_my_items_does_not_ask_someone_who_is_no_longer_ops(client_as, lead, ops, project):
+    factories.CriterionFactory(project=project, statement="Backups restore.", expected_signer=ops)
+    Membership.objects.filter(project=project, user=ops).update(role=Role.VIEWER)
+    response = client_as(ops).get(reverse("projects:my-items"))
+    assert response.context["criteria"] == []
+
+
+def test_done_tasks_sit_below_open_ones(client_as, lead, project):
+    today = timezone.localdate()
+    done = factories.TaskFactory(
+        project=project,
+        due_date=today - dt.timedelta(5),
+        status="done",
+        completed_at=timezone.now(),
+    )
+    blocked = factories.TaskFactory(project=project, due_date=today, status="blocked")
+    todo = factories.TaskFactory(project=project, due_date=today + dt.timedelta(1))
+    response = client_as(lead).get(reverse("projects:detail", args=[project.pk]))
+    assert response.context["tasks"] == [blocked, todo, done]
+
+
+def test_dashboard_pages_neither_repeat_nor_skip_tied_rows(client_as):
+    user = factories.UserFactory()
+    go_live = timezone.localdate()
+    for _ in range(30):
+        project = factories.ProjectFactory(name="Same name", go_live_date=go_live)
+        factories.MembershipFactory(project=project, user=user, role=Role.VIEWER)
+    client = client_as(user)
+    seen = []
+    for page in (1, 2):
+        response = client.get(reverse("projects:dashboard"), {"page": page})
+        seen += [p.pk for p in response.context["page"].object_list]
+    assert len(seen) == len(set(seen)) == 30
+
+
+def test_transitions_without_a_go_live_date_sort_last(client_as, lead, project):
+    undated = factories.ProjectFactory(name="Undated", go_live_date=None)
+    factories.MembershipFactory(project=undated, user=lead, role=Role.VIEWER)
+    client = client_as(lead)
+    for sort in ("go_live", "-go_live"):
+        names = [
+            p.name
+            for p in client.get(reverse("projects:dashboard"), {"sort": sort})
+            .context["page"]
+            .object_list
+        ]
+        assert names[-1] == "Undated", sort
