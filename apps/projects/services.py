@@ -205,6 +205,30 @@ def lock_open_project(project_id: int) -> Project:
     return project
 
 
+def task_delete(*, task: Task, by: User) -> None:
+    """Delete a task; its history (and the deletion) stays in the audit trail."""
+    with transaction.atomic():
+        lock_open_project(task.project_id)
+        task._history_user = by  # type: ignore[attr-defined]
+        task.delete()
+
+
+def criterion_delete(*, criterion: AcceptanceCriterion, by: User) -> None:
+    """Delete a criterion that is not signed off.
+
+    A signed criterion is evidence of what operations accepted: its sign-off must be
+    revoked, with a reason, before the criterion can go.
+    """
+    with transaction.atomic():
+        lock_open_project(criterion.project_id)
+        if SignOff.objects.active().filter(criterion=criterion).exists():
+            raise ActionRefused(
+                "This criterion is signed off: revoke the sign-off (with a reason) first."
+            )
+        criterion._history_user = by  # type: ignore[attr-defined]
+        criterion.delete()
+
+
 def criterion_save(*, criterion: AcceptanceCriterion, by: User, now: dt.datetime) -> bool:
     """Save a criterion; editing a signed statement voids the sign-off.
 

@@ -21,11 +21,17 @@ urlpatterns = [
     path("p/<int:project_id>/tasks/new/", views.task_create, name="task-create"),
     path("p/<int:project_id>/tasks/<int:task_id>/edit/", views.task_edit, name="task-edit"),
     path("p/<int:project_id>/tasks/<int:task_id>/status/", views.task_status, name="task-status"),
+    path("p/<int:project_id>/tasks/<int:task_id>/delete/", views.task_delete, name="task-delete"),
     path("p/<int:project_id>/criteria/new/", views.criterion_create, name="criterion-create"),
     path(
         "p/<int:project_id>/criteria/<int:criterion_id>/edit/",
         views.criterion_edit,
         name="criterion-edit",
+    ),
+    path(
+        "p/<int:project_id>/criteria/<int:criterion_id>/delete/",
+        views.criterion_delete,
+        name="criterion-delete",
     ),
     path(
         "p/<int:project_id>/criteria/<int:criterion_id>/sign-off/",

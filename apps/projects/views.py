@@ -308,6 +308,17 @@ def task_edit(request: AuthenticatedRequest, project_id: int, task_id: int) -> H
 
 @login_required
 @require_POST
+def task_delete(request: AuthenticatedRequest, project_id: int, task_id: int) -> HttpResponse:
+    access = project_access(request, project_id)
+    task = get_object_or_404(Task, pk=task_id, project=access.project)
+    access.require(access.can_edit)
+    services.task_delete(task=task, by=request.user)
+    messages.success(request, f"Task “{task.title}” deleted.")
+    return redirect(access.project)
+
+
+@login_required
+@require_POST
 def task_status(request: AuthenticatedRequest, project_id: int, task_id: int) -> HttpResponse:
     access = project_access(request, project_id)
     task = get_object_or_404(
@@ -397,6 +408,24 @@ def criterion_edit(
         "projects/criterion_form.html",
         {"form": form, "project": access.project, "criterion": criterion},
     )
+
+
+@login_required
+@require_POST
+def criterion_delete(
+    request: AuthenticatedRequest, project_id: int, criterion_id: int
+) -> HttpResponse:
+    access = project_access(request, project_id)
+    criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
+    access.require(access.can_edit)
+    try:
+        services.criterion_delete(criterion=criterion, by=request.user)
+    except services.ActionRefused as refused:
+        for reason in refused.messages:
+            messages.error(request, reason)
+        return redirect("projects:criterion-edit", project_id=project_id, criterion_id=criterion_id)
+    messages.success(request, "Acceptance criterion deleted.")
+    return redirect(access.project)
 
 
 @login_required

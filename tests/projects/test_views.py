@@ -91,6 +91,12 @@ def urls(project, task, criterion, signoff):
             reverse("projects:criterion-edit", args=[p, criterion.pk]),
             {"statement": "Changed", "due_date": "2027-01-01"},
         ),
+        "task-delete": ("POST", reverse("projects:task-delete", args=[p, task.pk]), {}),
+        "criterion-delete": (
+            "POST",
+            reverse("projects:criterion-delete", args=[p, criterion.pk]),
+            {},
+        ),
         "criterion-sign-off": (
             "POST",
             reverse("projects:criterion-sign-off", args=[p, criterion.pk]),
@@ -119,6 +125,8 @@ ALL_URLS = [
     "criterion-edit",
     "criterion-sign-off",
     "signoff-revoke",
+    "task-delete",
+    "criterion-delete",
 ]
 READ_URLS = {"detail", "members", "activity"}
 WRITE_URLS = set(ALL_URLS) - READ_URLS
@@ -182,7 +190,19 @@ def test_a_contributor_cannot_sign_off_or_revoke(
 
 
 @pytest.mark.parametrize(
-    "name", ["edit", "phase", "member-add", "member-update", "task-create", "criterion-create"]
+    "name",
+    [
+        "edit",
+        "phase",
+        "member-add",
+        "member-update",
+        "task-create",
+        "task-edit",
+        "task-delete",
+        "criterion-create",
+        "criterion-edit",
+        "criterion-delete",
+    ],
 )
 def test_ops_cannot_edit_the_plan(client_as, ops, project, task, criterion, signoff, name):
     method, url, data = urls(project, task, criterion, signoff)[name]
@@ -838,3 +858,38 @@ def test_transitions_without_a_go_live_date_sort_last(client_as, lead, project):
             .object_list
         ]
         assert names[-1] == "Undated", sort
+
+
+def test_a_contributor_deletes_a_task_and_the_history_keeps_it(
+    client_as, contributor, project, task
+):
+    client = client_as(contributor)
+    response = client.post(reverse("projects:task-delete", args=[project.pk, task.pk]))
+    assert response.status_code == 302
+    assert not Task.objects.filter(pk=task.pk).exists()
+    html = client.get(reverse("projects:activity", args=[project.pk])).content.decode()
+    assert "deleted task “Write the runbook”" in html
+
+
+def test_a_signed_criterion_cannot_be_deleted(client_as, contributor, project, criterion, signoff):
+    response = client_as(contributor).post(
+        reverse("projects:criterion-delete", args=[project.pk, criterion.pk]), follow=True
+    )
+    assert "revoke the sign-off (with a reason) first" in response.content.decode()
+    assert AcceptanceCriterion.objects.filter(pk=criterion.pk).exists()
+
+
+def test_an_unsigned_criterion_can_be_deleted(client_as, contributor, project):
+    criterion = factories.CriterionFactory(project=project)
+    client_as(contributor).post(
+        reverse("projects:criterion-delete", args=[project.pk, criterion.pk])
+    )
+    assert not AcceptanceCriterion.objects.filter(pk=criterion.pk).exists()
+
+
+def test_deleting_needs_a_post(client_as, contributor, project, task):
+    response = client_as(contributor).get(
+        reverse("projects:task-delete", args=[project.pk, task.pk])
+    )
+    assert response.status_code == 405
+    assert Task.objects.filter(pk=task.pk).exists()
