@@ -16,7 +16,7 @@ NODE_STAMP := node_modules/.installed-package-lock
 # A key for test runs only: settings refuse to start without one when DEBUG is off.
 TEST_SECRET_KEY := test-only-not-a-secret-3b1f0c0e2d5a4f7e9c8b6a5d4e3f2a1b0c9d8e7f6a5b4c3d
 
-.PHONY: help install run test lint lock
+.PHONY: help install run test lint lock bench
 
 help:
 	@echo "make install  create .venv and node_modules (skipped when up to date)"
@@ -24,6 +24,7 @@ help:
 	@echo "make test     run the whole test suite (honours DATABASE_URL and CELERY_BROKER_URL)"
 	@echo "make lint     ruff check, ruff format --check, mypy, makemigrations --check"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml"
+	@echo "make bench    page latency (p50/p95) and query counts at two data sizes"
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -68,3 +69,9 @@ lint: install
 lock: $(PY_STAMP)
 	$(BIN)/pip-compile -q --extra dev --strip-extras --no-header --no-emit-index-url \
 		--no-emit-find-links -o requirements.lock pyproject.toml
+
+# Latency of the list and dashboard pages at two data sizes, on a fresh SQLite
+# database (or an empty one named by BENCH_DATABASE_URL). BENCH_SIZES=20,200 and
+# BENCH_REQUESTS=30 by default.
+bench: install
+	DEBUG=0 $(BIN)/python bench/pages.py

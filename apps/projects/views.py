@@ -24,6 +24,7 @@ from apps.projects.models import (
 from apps.projects.permissions import ProjectAccess, project_access
 
 DASHBOARD_PAGE_SIZE = 25
+MY_ITEMS_PAGE_SIZE = 50
 
 
 @login_required
@@ -91,10 +92,20 @@ def my_items(request: AuthenticatedRequest) -> HttpResponse:
         .select_related("project", "expected_team")
         .order_by("due_date", "pk")
     )
+    tasks_page = Paginator(tasks, MY_ITEMS_PAGE_SIZE).get_page(request.GET.get("tasks_page"))
+    criteria_page = Paginator(criteria, MY_ITEMS_PAGE_SIZE).get_page(
+        request.GET.get("criteria_page")
+    )
     return render(
         request,
         "projects/my_items.html",
-        {"tasks": list(tasks), "criteria": list(criteria), "today": today},
+        {
+            "tasks": list(tasks_page),
+            "tasks_page": tasks_page,
+            "criteria": list(criteria_page),
+            "criteria_page": criteria_page,
+            "today": today,
+        },
     )
 
 

@@ -663,7 +663,7 @@ def test_transition_page_queries_do_not_grow(
 def test_my_items_queries_do_not_grow(client_as, project, django_assert_max_num_queries, n):
     members = build(project, n)
     client = client_as(members[0])
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("projects:my-items"))
     assert response.context["tasks"]
 
@@ -893,3 +893,23 @@ def test_deleting_needs_a_post(client_as, contributor, project, task):
     )
     assert response.status_code == 405
     assert Task.objects.filter(pk=task.pk).exists()
+
+
+def test_my_items_pages_long_lists_and_keeps_the_other_lists_page(client_as, project):
+    owner = factories.MembershipFactory(project=project, role=Role.OPS).user
+    factories.TaskFactory.create_batch(55, project=project, owner=owner)
+    client = client_as(owner)
+    first = client.get(reverse("projects:my-items"))
+    assert len(first.context["tasks"]) == 50
+    assert "tasks_page=2" in first.content.decode()
+    second = client.get(reverse("projects:my-items"), {"tasks_page": 2, "criteria_page": 1})
+    assert len(second.context["tasks"]) == 5
+    assert "tasks_page=1&amp;criteria_page=1" in second.content.decode()
+
+
+def test_dashboard_page_links_keep_the_filters_and_sort(client_as):
+    user = factories.UserFactory()
+    for _ in range(26):
+        factories.MembershipFactory(user=user, role=Role.VIEWER)
+    response = client_as(user).get(reverse("projects:dashboard"), {"sort": "name", "phase": "all"})
+    assert "sort=name&amp;phase=all&amp;page=2" in response.content.decode()
