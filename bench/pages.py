@@ -134,8 +134,10 @@ def main() -> None:
     client = Client()
     client.force_login(lead)
 
-    print(f"{REQUESTS} requests a page; {TASKS_PER_PROJECT} tasks and "
-          f"{CRITERIA_PER_PROJECT} criteria a transition; database {os.environ['DATABASE_URL']}")
+    print(
+        f"{REQUESTS} requests a page; {TASKS_PER_PROJECT} tasks and "
+        f"{CRITERIA_PER_PROJECT} criteria a transition; database {os.environ['DATABASE_URL']}"
+    )
     print(f"{'transitions':>11}  {'page':<22} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     built = 0
     for size in SIZES:
