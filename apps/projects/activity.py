@@ -19,6 +19,7 @@ from django.utils import timezone
 from apps.projects.models import AcceptanceCriterion, Membership, Project, SignOff, Task
 
 PAGE_SIZE = 100
+MAX_PAGE = 50  # bounds the rows a page reads; older changes are in the admin's history
 IGNORED_FIELDS = {"id", "created_at", "updated_at"}
 VERBS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -51,10 +52,22 @@ def _sources(project: Project) -> list[tuple[type[models.Model], models.QuerySet
     ]
 
 
-def recent(project: Project, *, limit: int = PAGE_SIZE) -> list[Entry]:
-    """The newest `limit` changes to the project and everything it contains."""
+@dataclass
+class Page:
+    entries: list[Entry]
+    number: int
+    has_next: bool
+
+
+def recent(project: Project, *, page: int = 1, limit: int = PAGE_SIZE) -> Page:
+    """Page `page` of the changes to the project and everything in it, newest first.
+
+    Each source returns its newest page*limit records, so deeper pages read more
+    rows but never more queries.
+    """
+    page = max(1, min(page, MAX_PAGE))
+    depth = page * limit
     fetched: list[tuple[type[models.Model], Any, list[tuple[models.Field, Any, Any]]]] = []
-    referenced: dict[Any, set[Any]] = defaultdict(set)  # related model -> primary keys
     for model, history in _sources(project):
         previous = history.model.objects.filter(
             id=OuterRef("id"), history_id__lt=OuterRef("history_id")
@@ -62,7 +75,7 @@ def recent(project: Project, *, limit: int = PAGE_SIZE) -> list[Entry]:
         records = list(
             history.select_related("history_user")
             .annotate(previous_id=Subquery(previous.values("history_id")[:1]))
-            .order_by("-history_date", "-history_id")[:limit]
+            .order_by("-history_date", "-history_id")[: depth + 1]
         )
         previous_records = history.model.objects.in_bulk(
             [r.previous_id for r in records if r.previous_id]
@@ -72,17 +85,23 @@ def recent(project: Project, *, limit: int = PAGE_SIZE) -> list[Entry]:
             if record.history_type == "~" and not diff:
                 continue  # a save that changed nothing visible is not news
             fetched.append((model, record, diff))
-            for f, old, new in diff:
-                if isinstance(f, models.ForeignKey):
-                    referenced[f.related_model].update(v for v in (old, new) if v is not None)
-    # One query per kind of object the changes point at (users, teams, ...).
+    fetched.sort(key=lambda item: item[1].history_date, reverse=True)
+    shown = fetched[depth - limit : depth]
+    # One query per kind of object the shown changes point at (users, teams, ...).
+    referenced: dict[Any, set[Any]] = defaultdict(set)  # related model -> primary keys
+    for _model, _record, diff in shown:
+        for f, old, new in diff:
+            if isinstance(f, models.ForeignKey):
+                referenced[f.related_model].update(v for v in (old, new) if v is not None)
     names = {
         related: {pk: str(obj) for pk, obj in related._default_manager.in_bulk(ids).items()}
         for related, ids in referenced.items()
     }
-    entries = [_entry(model, record, diff, names) for model, record, diff in fetched]
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
+    return Page(
+        entries=[_entry(model, record, diff, names) for model, record, diff in shown],
+        number=page,
+        has_next=len(fetched) > depth and page < MAX_PAGE,
+    )
 
 
 def _diff(

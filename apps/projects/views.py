@@ -271,11 +271,15 @@ def member_update(
 @login_required
 def project_activity(request: AuthenticatedRequest, project_id: int) -> HttpResponse:
     access = project_access(request, project_id)
-    entries = activity.recent(access.project, limit=activity.PAGE_SIZE)
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    feed = activity.recent(access.project, page=page)
     return render(
         request,
         "projects/activity.html",
-        {"project": access.project, "access": access, "entries": entries},
+        {"project": access.project, "access": access, "feed": feed, "entries": feed.entries},
     )
 
 
