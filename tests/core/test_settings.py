@@ -110,3 +110,17 @@ def test_every_variable_the_settings_read_is_documented() -> None:
     assert not {name for name in read if f"# {name}=" not in env_example}, ".env.example"
     assert not {name for name in read if f"| `{name}` |" not in readme}, "README.md"
     assert read == set(SETTINGS_VARIABLES), "SETTINGS_VARIABLES in this file"
+
+
+def test_manage_py_falls_back_to_development_mode_only_without_key_and_debug(
+    tmp_path: Path,
+) -> None:
+    result = run_with_env(["manage.py", "check"], VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "secret_key").exists()
+
+
+def test_the_web_server_never_falls_back_to_development_mode(tmp_path: Path) -> None:
+    result = run_with_env(["-c", "import transition.wsgi"], VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
