@@ -28,6 +28,10 @@ class Phase(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A closed transition is read only.
+CLOSED_PHASES = frozenset({Phase.BAU, Phase.CANCELLED})
+
+
 class Role(models.TextChoices):
     LEAD = "lead", "Lead"
     CONTRIBUTOR = "contributor", "Contributor"
@@ -43,6 +47,9 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         if user.is_staff:
             return self
         return self.filter(memberships__user=user)
+
+    def open(self) -> ProjectQuerySet:
+        return self.exclude(phase__in=CLOSED_PHASES)
 
     def with_progress(self, today: dt.date) -> ProjectQuerySet:
         """Annotate the dashboard counts, one subquery each so rows never multiply."""
@@ -122,7 +129,7 @@ class Project(TimeStampedModel):
 
     @property
     def is_closed(self) -> bool:
-        return self.phase in {Phase.BAU, Phase.CANCELLED}
+        return self.phase in CLOSED_PHASES
 
     @property
     def hypercare_end_date(self) -> dt.date | None:

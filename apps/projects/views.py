@@ -39,7 +39,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["phase"] == "":
-            projects = projects.exclude(phase__in=[Phase.BAU, Phase.CANCELLED])
+            projects = projects.open()
         elif data["phase"] != "all":
             projects = projects.filter(phase=data["phase"])
         if data["lead"]:
@@ -54,7 +54,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         # The error is shown in the table's region; htmx swaps only 2xx answers in.
         status = 200 if request.htmx else 400
         sort = "go_live"
-        projects = projects.exclude(phase__in=[Phase.BAU, Phase.CANCELLED])
+        projects = projects.open()
     projects = projects.order_by(*forms.DashboardFilterForm.SORTS[sort])
     page = Paginator(projects, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -73,9 +73,7 @@ def my_items(request: AuthenticatedRequest) -> HttpResponse:
     """Tasks I own and criteria waiting for my sign-off, overdue first."""
     today = timezone.localdate()
     user = request.user
-    my_projects = Project.objects.filter(memberships__user=user).exclude(
-        phase__in=[Phase.BAU, Phase.CANCELLED]
-    )
+    my_projects = Project.objects.filter(memberships__user=user).open()
     tasks = (
         Task.objects.open()
         .filter(owner=user, project__in=my_projects)
