@@ -22,7 +22,7 @@ help:
 	@echo "make install  create .venv and node_modules (skipped when up to date)"
 	@echo "make run      migrate, load demo data, serve http://127.0.0.1:8000 with worker and beat"
 	@echo "make test     run the whole test suite (honours DATABASE_URL and CELERY_BROKER_URL)"
-	@echo "make lint     ruff check, ruff format --check, mypy, makemigrations --check"
+	@echo "make lint     ruff check, ruff format --check, mypy, djlint, makemigrations --check"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml"
 	@echo "make bench    page latency (p50/p95) and query counts at two data sizes"
 
@@ -64,6 +64,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=0 SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/mypy
+	$(BIN)/djlint templates --lint
 	DEBUG=0 SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/python manage.py makemigrations --check --dry-run
 
 lock: $(PY_STAMP)
