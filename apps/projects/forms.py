@@ -92,7 +92,7 @@ class ProjectCreateForm(ProjectForm):
     )
 
 
-class PhaseForm(CrispyMixin, forms.Form):
+class PhaseForm(forms.Form):
     phase = forms.ChoiceField(label="Move to phase", choices=Phase.choices)
 
 
@@ -138,33 +138,19 @@ class CriterionForm(CrispyMixin, forms.ModelForm):
             ].help_text = "This criterion is signed off. Changing the statement voids the sign-off."
 
 
-class SignOffForm(CrispyMixin, forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+# The sign-off and revoke forms are inline in each criterion's row (detail.html);
+# these validate what they post.
+class SignOffForm(forms.Form):
+    comment = forms.CharField(required=False)
     # AcceptanceCriterion.statement_digest of the statement the signer read.
-    statement_digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    as_ops = forms.BooleanField(
-        label="I am signing as operations",
-        required=False,
-        help_text="Recorded as a lead signing on behalf of operations.",
-    )
-
-    def __init__(self, *args: Any, is_lead: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not is_lead:
-            del self.fields["as_ops"]
+    statement_digest = forms.CharField(max_length=64)
+    # Only a lead's form shows it; services.criterion_sign_off decides what it means.
+    as_ops = forms.BooleanField(required=False)
 
 
-class RevokeForm(CrispyMixin, forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why the sign-off no longer holds. Kept in the history.",
-    )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Say why the sign-off is revoked.")
-        return reason
+class RevokeForm(forms.Form):
+    # CharField strips, so a reason of blanks is missing too.
+    reason = forms.CharField(error_messages={"required": "Say why the sign-off is revoked."})
 
 
 class MemberAddForm(CrispyMixin, forms.Form):

@@ -56,7 +56,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         return self.annotate(
             tasks_total=_count(Task.objects.all()),
             tasks_done=_count(Task.objects.filter(status=Task.Status.DONE)),
-            tasks_overdue=_count(Task.objects.open().filter(due_date__lt=today)),
+            tasks_overdue=_count(Task.objects.overdue(today)),
             criteria_total=_count(AcceptanceCriterion.objects.all()),
             criteria_signed=_count(AcceptanceCriterion.objects.signed()),
         )
@@ -130,12 +130,6 @@ class Project(TimeStampedModel):
     @property
     def is_closed(self) -> bool:
         return self.phase in CLOSED_PHASES
-
-    @property
-    def hypercare_end_date(self) -> dt.date | None:
-        if self.go_live_date is None:
-            return None
-        return self.go_live_date + dt.timedelta(days=self.hypercare_days)
 
     def service_list(self) -> list[str]:
         return [line.strip() for line in self.services.splitlines() if line.strip()]
@@ -280,9 +274,6 @@ class AcceptanceCriterion(TimeStampedModel):
     def last_ended_signoff(self) -> SignOff | None:
         """The latest revoked or voided sign-off, to say why a criterion is unsigned."""
         return next((s for s in self.signoffs.all() if not s.is_active), None)
-
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.active_signoff is None and self.due_date < today
 
 
 class SignOffQuerySet(models.QuerySet["SignOff"]):

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from apps.projects.blueprints import BLUEPRINTS
@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 
 class ActionRefused(ValidationError):
     """The action would break a rule; `messages` says why, in plain words."""
+
+
+def _attribute(instance: models.Model, by: User) -> None:
+    """Name who makes the next save or delete in the audit history.
+
+    Requests get this from simple_history's middleware; the services also run from
+    commands and tasks, where there is no request.
+    """
+    instance._history_user = by  # type: ignore[attr-defined]
 
 
 # Phase moves a lead may make; everything else is refused. Moving back one step is
@@ -78,7 +87,7 @@ def project_change_phase(*, project: Project, to: str, by: User) -> Project:
         if reasons:
             raise ActionRefused(reasons)
         locked.phase = to
-        locked._history_user = by  # type: ignore[attr-defined]
+        _attribute(locked, by)
         locked.save(update_fields=["phase", "updated_at"])
     project.phase = to
     return locked
@@ -100,7 +109,7 @@ def project_create(
     """
     with transaction.atomic():
         project = Project(name=name, lead=lead, **fields)
-        project._history_user = created_by  # type: ignore[attr-defined]
+        _attribute(project, created_by)
         project.full_clean()
         project.save()
         roles = {lead.pk: Role.LEAD}
@@ -109,7 +118,7 @@ def project_create(
         roles.setdefault(created_by.pk, Role.LEAD)
         for user_id, role in roles.items():
             membership = Membership(project=project, user_id=user_id, role=role)
-            membership._history_user = created_by  # type: ignore[attr-defined]
+            _attribute(membership, created_by)
             membership.save()
         if blueprint:
             blueprint_apply(project=project, key=blueprint, by=created_by, today=today)
@@ -123,7 +132,7 @@ def project_update(*, project: Project, by: User) -> Project:
     """
     with transaction.atomic():
         lock_open_project(project.pk)
-        project._history_user = by  # type: ignore[attr-defined]
+        _attribute(project, by)
         project.save()
         membership_set(project=project, user=project.lead, role=Role.LEAD, by=by)
         if project.ops_lead and not project.memberships.filter(user=project.ops_lead).exists():
@@ -172,10 +181,12 @@ def task_set_status(*, task: Task, status: str, by: User, now: dt.datetime) -> T
         raise ActionRefused(f"{status!r} is not a task status.")
     if task.status == status:
         return task
-    task.status = status
-    task.completed_at = now if status == Task.Status.DONE else None
-    task._history_user = by  # type: ignore[attr-defined]
-    task.save(update_fields=["status", "completed_at", "updated_at"])
+    with transaction.atomic():
+        lock_open_project(task.project_id)
+        task.status = status
+        task.completed_at = now if status == Task.Status.DONE else None
+        _attribute(task, by)
+        task.save(update_fields=["status", "completed_at", "updated_at"])
     return task
 
 
@@ -185,8 +196,10 @@ def task_save(*, task: Task, by: User, now: dt.datetime) -> Task:
         task.completed_at = now
     elif task.status != Task.Status.DONE:
         task.completed_at = None
-    task._history_user = by  # type: ignore[attr-defined]
-    task.save()
+    with transaction.atomic():
+        lock_open_project(task.project_id)
+        _attribute(task, by)
+        task.save()
     return task
 
 
@@ -209,7 +222,7 @@ def task_delete(*, task: Task, by: User) -> None:
     """Delete a task; its history (and the deletion) stays in the audit trail."""
     with transaction.atomic():
         lock_open_project(task.project_id)
-        task._history_user = by  # type: ignore[attr-defined]
+        _attribute(task, by)
         task.delete()
 
 
@@ -225,7 +238,7 @@ def criterion_delete(*, criterion: AcceptanceCriterion, by: User) -> None:
             raise ActionRefused(
                 "This criterion is signed off: revoke the sign-off (with a reason) first."
             )
-        criterion._history_user = by  # type: ignore[attr-defined]
+        _attribute(criterion, by)
         criterion.delete()
 
 
@@ -242,10 +255,10 @@ def criterion_save(*, criterion: AcceptanceCriterion, by: User, now: dt.datetime
             if before.statement.strip() != criterion.statement.strip():
                 for signoff in SignOff.objects.active().filter(criterion=criterion):
                     signoff.voided_at = now
-                    signoff._history_user = by  # type: ignore[attr-defined]
+                    _attribute(signoff, by)
                     signoff.save(update_fields=["voided_at"])
                     voided = True
-        criterion._history_user = by  # type: ignore[attr-defined]
+        _attribute(criterion, by)
         criterion.save()
     return voided
 
@@ -292,7 +305,7 @@ def criterion_sign_off(
                 comment=comment,
                 statement_snapshot=current.statement,
             )
-            signoff._history_user = by  # type: ignore[attr-defined]
+            _attribute(signoff, by)
             signoff.save()
     except IntegrityError:
         raise ActionRefused("This criterion is already signed off.") from None
@@ -312,7 +325,7 @@ def signoff_revoke(*, signoff: SignOff, by: User, reason: str, now: dt.datetime)
         locked.revoked_at = now
         locked.revoked_by = by
         locked.revoke_reason = reason.strip()
-        locked._history_user = by  # type: ignore[attr-defined]
+        _attribute(locked, by)
         locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return locked
 
@@ -326,12 +339,14 @@ def membership_set(*, project: Project, user: User, role: str, by: User) -> Memb
         membership = (
             Membership.objects.select_for_update().filter(project=project, user=user).first()
         )
+        if membership and membership.role == role:
+            return membership  # nothing changes, so nothing is written to the history
         if membership and membership.role == Role.LEAD and role != Role.LEAD:
             _refuse_if_named_or_last_lead(project, membership)
         if membership is None:
             membership = Membership(project=project, user=user)
         membership.role = role
-        membership._history_user = by  # type: ignore[attr-defined]
+        _attribute(membership, by)
         membership.save()
     return membership
 
@@ -341,7 +356,7 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         project = lock_open_project(membership.project_id)
         if membership.role == Role.LEAD:
             _refuse_if_named_or_last_lead(project, membership)
-        membership._history_user = by  # type: ignore[attr-defined]
+        _attribute(membership, by)
         membership.delete()
 
 

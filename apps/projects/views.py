@@ -144,7 +144,7 @@ def project_detail(request: AuthenticatedRequest, project_id: int) -> HttpRespon
     done_last = Case(When(status=Task.Status.DONE, then=1), default=0)
     tasks = list(project.tasks.select_related("owner").order_by(done_last, "due_date", "pk"))
     updatable = {t.pk for t in tasks if access.can_update_task(t, request.user.pk)}
-    criteria = _criteria_with_signoffs(project)
+    criteria = list(_criteria_for_page().filter(project=project))
     members = list(project.memberships.select_related("user").order_by("role", "user__email"))
     next_phases = []
     if access.can_change_phase:
@@ -173,12 +173,9 @@ def project_detail(request: AuthenticatedRequest, project_id: int) -> HttpRespon
     )
 
 
-def _criteria_with_signoffs(project: Project) -> list[AcceptanceCriterion]:
-    """Criteria with their sign-offs prefetched, so `active_signoff` costs no query."""
-    return list(_criteria_for_page().filter(project=project))
-
-
 def _criteria_for_page() -> QuerySet[AcceptanceCriterion]:
+    """Criteria with what their rows show; sign-offs prefetched, so `active_signoff`
+    costs no query."""
     signoffs = SignOff.objects.select_related("signed_by", "revoked_by").order_by("-signed_at")
     return AcceptanceCriterion.objects.select_related(
         "expected_signer", "expected_team"
@@ -449,7 +446,7 @@ def criterion_sign_off(
     access = project_access(request, project_id)
     criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
     access.require(access.can_sign_off)
-    form = forms.SignOffForm(request.POST, is_lead=access.role == Role.LEAD)
+    form = forms.SignOffForm(request.POST)
     error = ""
     if form.is_valid():
         try:
@@ -458,7 +455,7 @@ def criterion_sign_off(
                 by=request.user,
                 role=access.role,
                 comment=form.cleaned_data["comment"],
-                as_ops=form.cleaned_data.get("as_ops", False),
+                as_ops=form.cleaned_data["as_ops"],
                 now=timezone.now(),
                 seen_digest=form.cleaned_data["statement_digest"],
             )
@@ -493,7 +490,7 @@ def signoff_revoke(
         except services.ActionRefused as refused:
             error = " ".join(refused.messages)
     else:
-        error = " ".join(str(e) for e in form.errors.get("reason", [])) or "Say why."
+        error = "Say why the sign-off is revoked."  # reason is the form's only field
     return _criterion_response(
         request, access, criterion, error, "Sign-off revoked.", failed_form="revoke"
     )

@@ -339,4 +339,19 @@ def test_nothing_in_a_closed_transition_changes(project, ops, contributor, phase
         services.criterion_save(criterion=criterion, by=contributor, now=NOW)
     with pytest.raises(services.ActionRefused, match="can no longer change"):
         services.membership_set(project=project, user=contributor, role=Role.LEAD, by=ops)
+    task = factories.TaskFactory(project=project)
+    with pytest.raises(services.ActionRefused, match="can no longer change"):
+        services.task_set_status(task=task, status=Task.Status.DONE, by=contributor, now=NOW)
+    task.title = "Renamed after closing"
+    with pytest.raises(services.ActionRefused, match="can no longer change"):
+        services.task_save(task=task, by=contributor, now=NOW)
     assert SignOff.objects.active().count() == 1
+    assert Task.objects.get(pk=task.pk).status == Task.Status.TODO
+
+
+def test_setting_a_members_role_to_what_it_is_writes_nothing(project, contributor):
+    before = Membership.history.count()
+    services.membership_set(
+        project=project, user=contributor, role=Role.CONTRIBUTOR, by=project.lead
+    )
+    assert Membership.history.count() == before
