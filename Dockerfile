@@ -22,8 +22,8 @@ WORKDIR /app
 
 RUN useradd --create-home --user-group --uid 10001 transition
 
-# requirements.lock is the one pinned set (it includes the dev tools, which keeps
-# the image reproducible from the same lock that CI tests).
+# requirements.lock is the runtime set only: no test or lint tools in the image.
+# CI tests the same runtime pins (requirements-dev.lock is constrained by it).
 COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
