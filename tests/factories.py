@@ -4,7 +4,29 @@ import factory
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
+from apps.projects import summary
 from apps.projects.models import AcceptanceCriterion, Membership, Project, Role, SignOff, Task
+
+
+class SummaryRefreshed(factory.django.DjangoModelFactory):
+    """Recompute the transition's summary row after creating a row, as the services do."""
+
+    class Meta:
+        abstract = True
+
+    @factory.post_generation
+    def refreshed_summary(obj, create, extracted, **kwargs):
+        if create:
+            summary.refresh(_project_id(obj))
+
+
+def _project_id(obj) -> int:
+    if isinstance(obj, Project):
+        return obj.pk
+    if isinstance(obj, SignOff):
+        return obj.criterion.project_id
+    return obj.project_id
+
 
 PASSWORD = "correct horse battery staple"
 
@@ -48,6 +70,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
             Membership.objects.get_or_create(
                 project=obj, user=obj.lead, defaults={"role": Role.LEAD}
             )
+            summary.refresh(obj.pk)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -59,9 +82,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.CONTRIBUTOR
 
 
-class TaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(SummaryRefreshed):
     class Meta:
         model = Task
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Task {n}")
@@ -70,9 +94,10 @@ class TaskFactory(factory.django.DjangoModelFactory):
     area = Task.Area.OTHER
 
 
-class CriterionFactory(factory.django.DjangoModelFactory):
+class CriterionFactory(SummaryRefreshed):
     class Meta:
         model = AcceptanceCriterion
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     statement = factory.Sequence(lambda n: f"Criterion {n} holds.")
@@ -80,9 +105,10 @@ class CriterionFactory(factory.django.DjangoModelFactory):
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
 
 
-class SignOffFactory(factory.django.DjangoModelFactory):
+class SignOffFactory(SummaryRefreshed):
     class Meta:
         model = SignOff
+        skip_postgeneration_save = True
 
     criterion = factory.SubFactory(CriterionFactory)
     signed_by = factory.SubFactory(UserFactory)

@@ -224,6 +224,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The beat schedule is static and reviewed in code.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
+    # Overdue counts change at midnight: refresh summaries computed on an earlier day.
+    "refresh-summaries": {"task": "apps.projects.tasks.refresh_summaries", "schedule": 3600.0},
 }
 
 # Security: production defaults; `python manage.py check --deploy` reports nothing

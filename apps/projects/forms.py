@@ -157,12 +157,22 @@ class MemberAddForm(CrispyMixin, forms.Form):
     email = forms.EmailField(help_text="The person must already have an account.")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
 
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+
     def clean_email(self) -> User:
         email = self.cleaned_data["email"].lower()
         user = User.objects.filter(email=email, is_active=True).first()
         if user is None:
             raise forms.ValidationError(
                 f"No active account uses {email}. Ask an administrator to create one."
+            )
+        existing = self.project.memberships.filter(user=user).first()
+        if existing is not None:
+            raise forms.ValidationError(
+                f"{user} is already a member ({existing.get_role_display()}): change their "
+                "role in the list instead."
             )
         return user
 
@@ -173,15 +183,25 @@ class MemberRoleForm(forms.Form):
 
 class DashboardFilterForm(forms.Form):
     # Each ends in "pk" so that pages never repeat or skip rows that tie; transitions
-    # without a go-live date sort last on every database.
+    # without a go-live date sort last on every database. Every column sorts both
+    # ways: "-key" reverses "key".
     SORTS = {
         "go_live": (F("go_live_date").asc(nulls_last=True), "name", "pk"),
         "-go_live": (F("go_live_date").desc(nulls_last=True), "name", "pk"),
         "name": ("name", "pk"),
         "-name": ("-name", "-pk"),
         "phase": ("phase", "name", "pk"),
-        "overdue": ("-tasks_overdue", "name", "pk"),
+        "-phase": ("-phase", "name", "pk"),
+        "overdue": ("-summary__tasks_overdue", "name", "pk"),
+        "-overdue": ("summary__tasks_overdue", "name", "pk"),
+        "tasks": ("summary__tasks_done", "summary__tasks_total", "name", "pk"),
+        "-tasks": ("-summary__tasks_done", "-summary__tasks_total", "name", "pk"),
+        "criteria": ("summary__criteria_signed", "summary__criteria_total", "name", "pk"),
+        "-criteria": ("-summary__criteria_signed", "-summary__criteria_total", "name", "pk"),
+        "readiness": ("summary__readiness_score", "name", "pk"),
+        "-readiness": ("-summary__readiness_score", "name", "pk"),
         "lead": ("lead__full_name", "name", "pk"),
+        "-lead": ("-lead__full_name", "name", "pk"),
     }
 
     phase = forms.ChoiceField(

@@ -337,3 +337,47 @@ class SignOff(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.voided_at is None
+
+
+class ProjectSummary(models.Model):
+    """Derived counts and gate results of one transition, for the portfolio.
+
+    Recomputed by `apps.projects.summary.refresh` inside `guard.project_write`,
+    under the project lock, so it is exact after every write; what changes with the
+    date alone (overdue tasks, gate findings that fall due) is recomputed by the
+    daily beat job `projects.refresh_summaries`, which also catches anything written
+    around the guard (the admin, a shell). `computed_on` says for which day.
+    """
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    computed_on = models.DateField()
+    tasks_total = models.PositiveIntegerField(default=0)
+    tasks_done = models.PositiveIntegerField(default=0)
+    tasks_overdue = models.PositiveIntegerField(default=0)
+    tasks_blocked = models.PositiveIntegerField(default=0)
+    criteria_total = models.PositiveIntegerField(default=0)
+    criteria_signed = models.PositiveIntegerField(default=0)
+    ready = models.BooleanField(default=False, help_text="Every go-live gate passes.")
+    readiness_score = models.PositiveSmallIntegerField(default=0)
+    gates = models.JSONField(default=list, help_text="Each gate's result, as GateResult dicts.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tasks_overdue"]),
+            models.Index(fields=["readiness_score"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary of {self.project_id} on {self.computed_on}"
+
+    @property
+    def tasks_percent(self) -> int:
+        return 100 if self.tasks_total == 0 else 100 * self.tasks_done // self.tasks_total
+
+    @property
+    def criteria_percent(self) -> int:
+        return (
+            100 if self.criteria_total == 0 else 100 * self.criteria_signed // self.criteria_total
+        )

@@ -1,22 +1,26 @@
 """Writes that change a transition: each keeps the data valid or changes nothing.
 
-A refused action raises `ActionRefused` with a sentence a person can act on.
+Every write goes through `guard.project_write` (project row locked first, closed
+transitions refused, summary recomputed). A refused action raises
+`ActionRefused` with a sentence a person can act on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from simple_history.utils import bulk_create_with_history
 
+from apps.projects import phases, summary
 from apps.projects.blueprints import BLUEPRINTS
+from apps.projects.guard import ActionRefused, attribute, project_write
 from apps.projects.models import (
     AcceptanceCriterion,
     Membership,
-    Phase,
     Project,
     Role,
     SignOff,
@@ -24,73 +28,54 @@ from apps.projects.models import (
 )
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
-
-
-class ActionRefused(ValidationError):
-    """The action would break a rule; `messages` says why, in plain words."""
-
-
-def _attribute(instance: models.Model, by: User) -> None:
-    """Name who makes the next save or delete in the audit history.
-
-    Requests get this from simple_history's middleware; the services also run from
-    commands and tasks, where there is no request.
-    """
-    instance._history_user = by  # type: ignore[attr-defined]
-
-
-# Phase moves a lead may make; everything else is refused. Moving back one step is
-# allowed before BAU (a go-live that slipped); cancelling is possible until BAU.
-PHASE_MOVES: dict[str, frozenset[str]] = {
-    Phase.PLANNING: frozenset({Phase.READINESS, Phase.CANCELLED}),
-    Phase.READINESS: frozenset({Phase.PLANNING, Phase.HYPERCARE, Phase.CANCELLED}),
-    Phase.HYPERCARE: frozenset({Phase.READINESS, Phase.BAU, Phase.CANCELLED}),
-    Phase.BAU: frozenset(),
-    Phase.CANCELLED: frozenset({Phase.PLANNING}),
-}
+    from apps.accounts.models import Team, User
 
 
 def phase_change_blockers(project: Project, to: str) -> list[str]:
-    """Why `project` may not move to phase `to`; empty when it may."""
-    if to == project.phase:
-        return [f"The transition is already in {Phase(to).label}."]
-    if to not in PHASE_MOVES[project.phase]:
-        allowed = ", ".join(Phase(p).label for p in sorted(PHASE_MOVES[project.phase])) or "none"
-        return [
-            f"A transition in {Phase(project.phase).label} cannot move to {Phase(to).label} "
-            f"(possible: {allowed})."
-        ]
-    reasons: list[str] = []
-    if to == Phase.HYPERCARE and project.go_live_date is None:
-        reasons.append("Set the go-live date before starting hypercare.")
-    if to == Phase.BAU:
-        criteria = AcceptanceCriterion.objects.filter(project=project)
-        total = criteria.count()
-        unsigned = criteria.unsigned().count()
-        if total == 0:
-            reasons.append(
-                "No acceptance criteria are defined: operations has nothing to sign off yet."
-            )
-        elif unsigned:
-            reasons.append(
-                f"{unsigned} of {total} acceptance criteria are not signed off by operations."
-            )
-    return reasons
+    """Why `project` may not move to phase `to` now; empty when it may."""
+    return phases.move_blockers(project.phase, to, phase_facts(project))
+
+
+def phase_facts(project: Project) -> phases.PhaseFacts:
+    criteria = AcceptanceCriterion.objects.filter(project=project).aggregate(
+        total=Count("pk"),
+        unsigned=Count("pk", filter=~Q(pk__in=SignOff.objects.active().values("criterion_id"))),
+    )
+    return phases.PhaseFacts(
+        go_live_date=project.go_live_date,
+        criteria_total=criteria["total"],
+        criteria_unsigned=criteria["unsigned"],
+    )
 
 
 def project_change_phase(*, project: Project, to: str, by: User) -> Project:
-    with transaction.atomic():
-        # Lock the row so two leads clicking at once cannot both pass the checks.
-        locked = Project.objects.select_for_update().get(pk=project.pk)
+    """Move the transition to phase `to`, or refuse with the reasons.
+
+    The checks run on the locked row, so two leads clicking at once, or a
+    revocation racing the move to BAU, cannot both pass.
+    """
+    # A cancelled (closed) transition may be reopened: the phase rules decide.
+    with project_write(project.pk, by=by, allow_closed=True) as locked:
         reasons = phase_change_blockers(locked, to)
         if reasons:
             raise ActionRefused(reasons)
         locked.phase = to
-        _attribute(locked, by)
         locked.save(update_fields=["phase", "updated_at"])
     project.phase = to
     return locked
+
+
+# The fields of a transition its lead edits; phase moves go through project_change_phase.
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "services",
+    "lead",
+    "ops_lead",
+    "ops_team",
+    "go_live_date",
+    "hypercare_days",
+)
 
 
 def project_create(
@@ -100,7 +85,12 @@ def project_create(
     created_by: User,
     today: dt.date,
     blueprint: str = "",
-    **fields: Any,
+    description: str = "",
+    services: str = "",
+    ops_lead: User | None = None,
+    ops_team: Team | None = None,
+    go_live_date: dt.date | None = None,
+    hypercare_days: int = 14,
 ) -> Project:
     """Create a transition and its first members.
 
@@ -108,8 +98,17 @@ def project_create(
     member; whoever created it, if neither, becomes a lead too so they can manage it.
     """
     with transaction.atomic():
-        project = Project(name=name, lead=lead, **fields)
-        _attribute(project, created_by)
+        project = Project(
+            name=name,
+            lead=lead,
+            description=description,
+            services=services,
+            ops_lead=ops_lead,
+            ops_team=ops_team,
+            go_live_date=go_live_date,
+            hypercare_days=hypercare_days,
+        )
+        attribute(project, created_by)
         project.full_clean()
         project.save()
         roles = {lead.pk: Role.LEAD}
@@ -118,22 +117,29 @@ def project_create(
         roles.setdefault(created_by.pk, Role.LEAD)
         for user_id, role in roles.items():
             membership = Membership(project=project, user_id=user_id, role=role)
-            _attribute(membership, created_by)
+            attribute(membership, created_by)
             membership.save()
         if blueprint:
             blueprint_apply(project=project, key=blueprint, by=created_by, today=today)
+        summary.refresh(project.pk, today=today)
     return project
 
 
-def project_update(*, project: Project, by: User) -> Project:
-    """Save edited project fields; a newly named lead or ops lead becomes a member.
+def project_update(*, project_id: int, changes: Mapping[str, Any], by: User) -> Project:
+    """Apply the edited fields to the locked row; a newly named lead or ops lead becomes a member.
 
-    An existing member keeps their role, except that a new lead is made a lead.
+    Only `EDITABLE_FIELDS` are written, onto the row read under the lock, so a
+    phase move committed while the form was open is never undone. An existing
+    member keeps their role, except that a new lead is made a lead.
     """
-    with transaction.atomic():
-        lock_open_project(project.pk)
-        _attribute(project, by)
-        project.save()
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ActionRefused(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    with project_write(project_id, by=by) as project:
+        for name, value in changes.items():
+            setattr(project, name, value)
+        project.full_clean()
+        project.save(update_fields=[*changes, "updated_at"])
         membership_set(project=project, user=project.lead, role=Role.LEAD, by=by)
         if project.ops_lead and not project.memberships.filter(user=project.ops_lead).exists():
             membership_set(project=project, user=project.ops_lead, role=Role.OPS, by=by)
@@ -181,11 +187,10 @@ def task_set_status(*, task: Task, status: str, by: User, now: dt.datetime) -> T
         raise ActionRefused(f"{status!r} is not a task status.")
     if task.status == status:
         return task
-    with transaction.atomic():
-        lock_open_project(task.project_id)
+    with project_write(task.project_id, by=by):
         task.status = status
         task.completed_at = now if status == Task.Status.DONE else None
-        _attribute(task, by)
+        attribute(task, by)
         task.save(update_fields=["status", "completed_at", "updated_at"])
     return task
 
@@ -196,33 +201,16 @@ def task_save(*, task: Task, by: User, now: dt.datetime) -> Task:
         task.completed_at = now
     elif task.status != Task.Status.DONE:
         task.completed_at = None
-    with transaction.atomic():
-        lock_open_project(task.project_id)
-        _attribute(task, by)
+    with project_write(task.project_id, by=by):
+        attribute(task, by)
         task.save()
     return task
 
 
-def lock_open_project(project_id: int) -> Project:
-    """Lock the project row for this transaction; refuse if the transition is closed.
-
-    Every write that decides whether a transition may reach BAU takes this lock
-    first, as `project_change_phase` does, so a sign-off, revocation or criterion
-    edit cannot slip in between the BAU check and the phase change.
-    """
-    project = Project.objects.select_for_update().get(pk=project_id)
-    if project.is_closed:
-        raise ActionRefused(
-            f"This transition is {project.get_phase_display()}: it can no longer change."
-        )
-    return project
-
-
 def task_delete(*, task: Task, by: User) -> None:
     """Delete a task; its history (and the deletion) stays in the audit trail."""
-    with transaction.atomic():
-        lock_open_project(task.project_id)
-        _attribute(task, by)
+    with project_write(task.project_id, by=by):
+        attribute(task, by)
         task.delete()
 
 
@@ -232,13 +220,12 @@ def criterion_delete(*, criterion: AcceptanceCriterion, by: User) -> None:
     A signed criterion is evidence of what operations accepted: its sign-off must be
     revoked, with a reason, before the criterion can go.
     """
-    with transaction.atomic():
-        lock_open_project(criterion.project_id)
+    with project_write(criterion.project_id, by=by):
         if SignOff.objects.active().filter(criterion=criterion).exists():
             raise ActionRefused(
                 "This criterion is signed off: revoke the sign-off (with a reason) first."
             )
-        _attribute(criterion, by)
+        attribute(criterion, by)
         criterion.delete()
 
 
@@ -248,17 +235,16 @@ def criterion_save(*, criterion: AcceptanceCriterion, by: User, now: dt.datetime
     Returns True when a sign-off was voided, so the caller can say so.
     """
     voided = False
-    with transaction.atomic():
-        lock_open_project(criterion.project_id)
+    with project_write(criterion.project_id, by=by):
         if criterion.pk:
             before = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
             if before.statement.strip() != criterion.statement.strip():
                 for signoff in SignOff.objects.active().filter(criterion=criterion):
                     signoff.voided_at = now
-                    _attribute(signoff, by)
+                    attribute(signoff, by)
                     signoff.save(update_fields=["voided_at"])
                     voided = True
-        _attribute(criterion, by)
+        attribute(criterion, by)
         criterion.save()
     return voided
 
@@ -290,8 +276,7 @@ def criterion_sign_off(
     if role not in {Role.OPS, Role.LEAD}:
         raise ActionRefused("Only the operations team may sign off acceptance criteria.")
     try:
-        with transaction.atomic():
-            lock_open_project(criterion.project_id)
+        with project_write(criterion.project_id, by=by):
             current = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
             if seen_digest is not None and seen_digest != current.statement_digest:
                 raise ActionRefused(
@@ -305,7 +290,7 @@ def criterion_sign_off(
                 comment=comment,
                 statement_snapshot=current.statement,
             )
-            _attribute(signoff, by)
+            attribute(signoff, by)
             signoff.save()
     except IntegrityError:
         raise ActionRefused("This criterion is already signed off.") from None
@@ -316,8 +301,7 @@ def signoff_revoke(*, signoff: SignOff, by: User, reason: str, now: dt.datetime)
     """Revoke an active sign-off; the reason and the original stay in history."""
     if not reason.strip():
         raise ActionRefused("Say why the sign-off is revoked.")
-    with transaction.atomic():
-        lock_open_project(signoff.criterion.project_id)
+    with project_write(signoff.criterion.project_id, by=by):
         locked = SignOff.objects.select_for_update().get(pk=signoff.pk)
         if not locked.is_active:
             # Another request revoked it, or an edit voided it, first.
@@ -325,17 +309,27 @@ def signoff_revoke(*, signoff: SignOff, by: User, reason: str, now: dt.datetime)
         locked.revoked_at = now
         locked.revoked_by = by
         locked.revoke_reason = reason.strip()
-        _attribute(locked, by)
+        attribute(locked, by)
         locked.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return locked
+
+
+def membership_add(*, project: Project, user: User, role: str, by: User) -> Membership:
+    """Add `user` as a new member; refuse (never silently re-role) an existing member."""
+    existing = Membership.objects.filter(project=project, user=user).first()
+    if existing is not None:
+        raise ActionRefused(
+            f"{user} is already a member ({existing.get_role_display()}): change their role "
+            "in the list instead."
+        )
+    return membership_set(project=project, user=user, role=role, by=by)
 
 
 def membership_set(*, project: Project, user: User, role: str, by: User) -> Membership:
     """Add a member or change their role; the named lead stays a lead."""
     if role not in Role.values:
         raise ActionRefused(f"{role!r} is not a role.")
-    with transaction.atomic():
-        project = lock_open_project(project.pk)
+    with project_write(project.pk, by=by) as project:
         membership = (
             Membership.objects.select_for_update().filter(project=project, user=user).first()
         )
@@ -346,17 +340,16 @@ def membership_set(*, project: Project, user: User, role: str, by: User) -> Memb
         if membership is None:
             membership = Membership(project=project, user=user)
         membership.role = role
-        _attribute(membership, by)
+        attribute(membership, by)
         membership.save()
     return membership
 
 
 def membership_remove(*, membership: Membership, by: User) -> None:
-    with transaction.atomic():
-        project = lock_open_project(membership.project_id)
+    with project_write(membership.project_id, by=by) as project:
         if membership.role == Role.LEAD:
             _refuse_if_named_or_last_lead(project, membership)
-        _attribute(membership, by)
+        attribute(membership, by)
         membership.delete()
 
 

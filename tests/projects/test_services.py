@@ -247,8 +247,7 @@ def test_the_named_lead_cannot_be_removed_or_demoted(project, contributor):
     assert Membership.objects.get(pk=lead_membership.pk).role == Role.LEAD
     # Once someone else is the named lead, the former one can go.
     services.membership_set(project=project, user=contributor, role=Role.LEAD, by=project.lead)
-    project.lead = contributor
-    services.project_update(project=project, by=contributor)
+    services.project_update(project_id=project.pk, changes={"lead": contributor}, by=contributor)
     services.membership_remove(membership=lead_membership, by=contributor)
     assert not Membership.objects.filter(pk=lead_membership.pk).exists()
 

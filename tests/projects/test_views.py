@@ -557,7 +557,7 @@ def test_the_dashboard_lists_only_visible_projects_with_counts(client_as, lead, 
     response = client_as(lead).get(reverse("projects:dashboard"))
     html = response.content.decode()
     assert project.name in html and hidden.name not in html
-    row = response.context["page"].object_list[0]
+    row = response.context["page"].object_list[0].summary
     assert (row.tasks_done, row.tasks_total, row.tasks_overdue) == (1, 2, 1)
     assert (row.criteria_signed, row.criteria_total) == (0, 1)
 

@@ -1,0 +1,106 @@
+"""Keep each transition's `ProjectSummary` row exact.
+
+Why a stored summary rather than counting on every page view: the portfolio
+sorts and pages over every visible transition (1,000 and more), and counting
+tasks, criteria and gate results per transition on each view grew with the
+data (about 50 times the floor at 1,000 transitions on PostgreSQL). A row per
+transition, recomputed for that one transition inside `project_write` (under
+the project lock, so two writers cannot interleave their recomputations), makes
+the dashboard a single indexed query whatever the portfolio's size.
+
+What changes with the date alone (a task becomes overdue at midnight) is
+refreshed by the daily beat job `projects.refresh_summaries`, for rows
+computed on an earlier day; `refresh_stale` is that job's body and the
+`refresh_summaries` command's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from apps.core.readiness import GateResult
+from apps.projects import gates
+from apps.projects.models import AcceptanceCriterion, Project, ProjectSummary, SignOff, Task
+
+
+def compute(project: Project, *, today: dt.date) -> ProjectSummary:
+    """The summary of `project` as of `today`, not saved."""
+    tasks = Task.objects.filter(project=project).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=Task.Status.DONE)),
+        overdue=Count("pk", filter=~Q(status=Task.Status.DONE) & Q(due_date__lt=today)),
+        blocked=Count("pk", filter=Q(status=Task.Status.BLOCKED)),
+    )
+    criteria = AcceptanceCriterion.objects.filter(project=project).aggregate(
+        total=Count("pk"),
+        signed=Count("pk", filter=Q(pk__in=SignOff.objects.active().values("criterion_id"))),
+    )
+    results = gates.assess_all(project, today=today)
+    return ProjectSummary(
+        project=project,
+        computed_on=today,
+        tasks_total=tasks["total"],
+        tasks_done=tasks["done"],
+        tasks_overdue=tasks["overdue"],
+        tasks_blocked=tasks["blocked"],
+        criteria_total=criteria["total"],
+        criteria_signed=criteria["signed"],
+        ready=gates.verdict(results) == gates.READY,
+        readiness_score=gates.score(results),
+        gates=[r.as_dict() for r in results],
+    )
+
+
+def current(project: Project, *, today: dt.date) -> ProjectSummary:
+    """The stored summary when it is today's, else one computed now (not saved).
+
+    Free of queries when the summary was `select_related` and is current.
+    """
+    try:
+        stored = project.summary
+    except ProjectSummary.DoesNotExist:
+        stored = None
+    if stored is not None and stored.computed_on == today:
+        return stored
+    return compute(project, today=today)
+
+
+def gate_results(stored: ProjectSummary) -> list[GateResult]:
+    return [GateResult.from_dict(g) for g in stored.gates]
+
+
+def refresh(project_id: int, *, today: dt.date | None = None) -> ProjectSummary:
+    """Recompute and store the summary of one transition.
+
+    Call it inside the transaction that changed the transition, after the project
+    row was locked (`guard.project_write` does), so the row matches the data the
+    transaction commits.
+    """
+    project = Project.objects.get(pk=project_id)
+    summary = compute(project, today=today or timezone.localdate())
+    summary.save()
+    return summary
+
+
+def refresh_stale(*, today: dt.date) -> int:
+    """Recompute every summary computed before `today` (or missing); returns how many.
+
+    Each transition is refreshed in its own short transaction under its project
+    lock, so the job never holds many locks nor one long transaction.
+    A row a concurrent write refreshes first is simply refreshed again.
+    """
+    stale = list(
+        Project.objects.filter(Q(summary__isnull=True) | Q(summary__computed_on__lt=today))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for project_id in stale:
+        with transaction.atomic():
+            # The same lock project_write takes: never interleave with a writer.
+            if Project.objects.select_for_update().filter(pk=project_id).exists():
+                refresh(project_id, today=today)
+    return len(stale)

@@ -1,0 +1,119 @@
+"""Pages across transitions: the portfolio dashboard, My items, a new transition."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.htmx import AuthenticatedRequest, template_for
+from apps.projects import forms, services
+from apps.projects.models import AcceptanceCriterion, Project, Role, Task
+
+DASHBOARD_PAGE_SIZE = 25
+MY_ITEMS_PAGE_SIZE = 50
+
+
+@login_required
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    """Every transition the user may see, with its progress at a glance.
+
+    The counts come from each transition's summary row (`apps.projects.summary`),
+    so the page is one indexed query whatever the portfolio's size.
+    """
+    today = timezone.localdate()
+    visible = Project.objects.visible_to(request.user)
+    leads = User.objects.filter(led_projects__in=visible).distinct().order_by("full_name")
+    form = forms.DashboardFilterForm(request.GET, leads=leads)
+    projects = visible.select_related("lead", "ops_team", "summary")
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["phase"] == "":
+            projects = projects.open()
+        elif data["phase"] != "all":
+            projects = projects.filter(phase=data["phase"])
+        if data["lead"]:
+            projects = projects.filter(lead=data["lead"])
+        if data["mine"]:
+            owns_a_task = Exists(Task.objects.filter(project=OuterRef("pk"), owner=request.user))
+            projects = projects.filter(
+                Q(lead=request.user) | Q(ops_lead=request.user) | owns_a_task
+            )
+        sort = data["sort"] or "go_live"
+    else:
+        # The error is shown in the table's region; htmx swaps only 2xx answers in.
+        status = 200 if request.htmx else 400
+        sort = "go_live"
+        projects = projects.open()
+    projects = projects.order_by(*forms.DashboardFilterForm.SORTS[sort])
+    page = Paginator(projects, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    return render(
+        request,
+        template_for(request, "projects/dashboard.html", "project-table"),
+        {"form": form, "page": page, "sort": sort, "query": query.urlencode(), "today": today},
+        status=status,
+    )
+
+
+@login_required
+def my_items(request: AuthenticatedRequest) -> HttpResponse:
+    """Tasks I own and criteria waiting for my sign-off, overdue first."""
+    today = timezone.localdate()
+    user = request.user
+    my_projects = Project.objects.filter(memberships__user=user).open()
+    tasks = (
+        Task.objects.open()
+        .filter(owner=user, project__in=my_projects)
+        .select_related("project")
+        .order_by("due_date", "pk")
+    )
+    # Only operations members sign: a criterion waits for me when it names me, or
+    # names nobody, in an open transition where I am ops.
+    ops_projects = my_projects.filter(memberships__user=user, memberships__role=Role.OPS)
+    criteria = (
+        AcceptanceCriterion.objects.unsigned()
+        .filter(project__in=ops_projects)
+        .filter(Q(expected_signer=user) | Q(expected_signer__isnull=True))
+        .select_related("project", "expected_team")
+        .order_by("due_date", "pk")
+    )
+    tasks_page = Paginator(tasks, MY_ITEMS_PAGE_SIZE).get_page(request.GET.get("tasks_page"))
+    criteria_page = Paginator(criteria, MY_ITEMS_PAGE_SIZE).get_page(
+        request.GET.get("criteria_page")
+    )
+    return render(
+        request,
+        "projects/my_items.html",
+        {
+            "tasks": list(tasks_page),
+            "tasks_page": tasks_page,
+            "criteria": list(criteria_page),
+            "criteria_page": criteria_page,
+            "today": today,
+        },
+    )
+
+
+@login_required
+def project_create(request: AuthenticatedRequest) -> HttpResponse:
+    form = forms.ProjectCreateForm(request.POST or None, initial={"lead": request.user})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        project = services.project_create(
+            created_by=request.user,
+            today=timezone.localdate(),
+            blueprint=data.pop("blueprint"),
+            **data,
+        )
+        messages.success(request, f"Transition “{project.name}” created.")
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
