@@ -86,18 +86,20 @@ def refresh(project_id: int, *, today: dt.date | None = None) -> ProjectSummary:
     return summary
 
 
-def refresh_stale(*, today: dt.date) -> int:
+def refresh_stale(*, today: dt.date, everything: bool = False) -> int:
     """Recompute every summary computed before `today` (or missing); returns how many.
+
+    `everything` recomputes today's rows too (after a write made around the
+    services, in the admin or a shell).
 
     Each transition is refreshed in its own short transaction under its project
     lock, so the job never holds many locks nor one long transaction.
     A row a concurrent write refreshes first is simply refreshed again.
     """
-    stale = list(
-        Project.objects.filter(Q(summary__isnull=True) | Q(summary__computed_on__lt=today))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    projects = Project.objects.all()
+    if not everything:
+        projects = projects.filter(Q(summary__isnull=True) | Q(summary__computed_on__lt=today))
+    stale = list(projects.order_by("pk").values_list("pk", flat=True))
     for project_id in stale:
         with transaction.atomic():
             # The same lock project_write takes: never interleave with a writer.

@@ -14,9 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         today = timezone.localdate()
-        if options["all"]:
-            from apps.projects.models import ProjectSummary
-
-            ProjectSummary.objects.all().delete()
-        count = summary.refresh_stale(today=today)
+        count = summary.refresh_stale(today=today, everything=bool(options["all"]))
         self.stdout.write(f"{count} summaries refreshed for {today}.")
