@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -37,25 +37,24 @@ def test_a_viewer_can_update_no_task_and_ops_only_their_own(project, viewer, ops
 
 def test_the_write_guard_refuses_a_closed_transition_and_changes_nothing(project):
     Project.objects.filter(pk=project.pk).update(phase=Phase.CANCELLED)
-    with pytest.raises(guard.ActionRefused, match="Cancelled: it can no longer change"):
-        with guard.project_write(project.pk, by=project.lead):
-            pytest.fail("the block must not run")
+    refused = pytest.raises(guard.ActionRefused, match="Cancelled: it can no longer change")
+    with refused, guard.project_write(project.pk, by=project.lead):
+        pytest.fail("the block must not run")
     with guard.project_write(project.pk, by=project.lead, allow_closed=True) as locked:
         assert locked.phase == Phase.CANCELLED
 
 
 def test_a_refusal_inside_the_guard_rolls_every_write_back(project):
-    with pytest.raises(guard.ActionRefused):
-        with guard.project_write(project.pk, by=project.lead):
-            factories.TaskFactory(project=project, title="Half-done write")
-            raise guard.ActionRefused("A rule says no.")
+    with pytest.raises(guard.ActionRefused), guard.project_write(project.pk, by=project.lead):
+        factories.TaskFactory(project=project, title="Half-done write")
+        raise guard.ActionRefused("A rule says no.")
     assert not Task.objects.filter(title="Half-done write").exists()
 
 
 def test_the_guard_refuses_a_transition_that_no_longer_exists(project):
-    with pytest.raises(guard.ActionRefused, match="no longer exists"):
-        with guard.project_write(project.pk + 1000, by=project.lead):
-            pass
+    refused = pytest.raises(guard.ActionRefused, match="no longer exists")
+    with refused, guard.project_write(project.pk + 1000, by=project.lead):
+        pass
 
 
 def test_the_guard_keeps_the_summary_exact(project):
