@@ -1,496 +1,54 @@
-"""Demo data: people in every role, two teams and three transitions in different phases.
+"""Seed the demo transitions (`demo_data.PROJECTS`) for the demo people.
 
-`seed(today=..., password=...)` is idempotent: users are found by email, teams and
-transitions by name, tasks by title and criteria by statement within their
-transition, and only what is missing is created. A record the seed finds is left
-as it is (a demo user may have moved a task or signed a criterion since), except
-that a demo user's password is reset to the one printed, so the printed logins
-always work. Everything goes through `services` so the activity history reads like
-real use. Dates are relative to `today`, so the demo looks current whenever it runs.
+`seed(today=..., password=...)` is idempotent: transitions are found by name, tasks
+by title and criteria by statement within their transition, and only what is
+missing is created. A record the seed finds is left as it is (a demo user may have
+moved a task or signed a criterion since); states (task status, sign-offs, phase)
+are applied only to what this run creates. Everything goes through `services`, so
+the activity history reads like real use and the demo never holds a state the
+rules forbid: a transition reaches its phase through allowed moves only, after
+its tasks and sign-offs, and a move the rules refuse stops the seed with the
+reason (the plan is wrong, not the rule). Dates are relative to `today`.
+
+It runs after the accounts seeder (`apps/accounts/demo.py`), which creates the
+people and teams; both are listed in `seed_demo`'s `SEEDERS`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts import demo as accounts_demo
 from apps.accounts.models import Team, User
 from apps.projects import services
+from apps.projects.demo_data import PROJECTS, ROLES, CriterionPlan, ProjectPlan, TaskPlan
 from apps.projects.guard import ActionRefused
 from apps.projects.models import AcceptanceCriterion, Membership, Phase, Project, Role, Task
 
-DEMO_DOMAIN = "demo.transition.example"
-DEFAULT_PASSWORD = "transition-demo"
-
-S = Task.Status
-A = Task.Area
-
-
-@dataclass(frozen=True)
-class Persona:
-    key: str
-    full_name: str
-    label: str
-    role: str = ""  # the role this person has in every demo transition; "" for none
-    is_admin: bool = False
-
-    @property
-    def email(self) -> str:
-        return f"{self.key}@{DEMO_DOMAIN}"
-
-
-PERSONAS = (
-    Persona("lead", "Priya Raman", "Delivery lead", Role.LEAD),
-    Persona("contributor", "Tomás Ortega", "Contributor (delivery engineer)", Role.CONTRIBUTOR),
-    Persona("ops", "Sam Okafor", "Operations engineer", Role.OPS),
-    Persona("opslead", "Helena Novak", "Operations lead", Role.OPS),
-    Persona("viewer", "Grace Whitfield", "Viewer (service owner)", Role.VIEWER),
-    Persona("admin", "Morgan Ellis", "Staff admin (sees everything, /admin/)", is_admin=True),
-)
-
-
-@dataclass(frozen=True)
-class TeamPlan:
-    name: str
-    kind: str
-    description: str
-    email: str
-    members: tuple[str, ...]
-
-
-TEAMS = (
-    TeamPlan(
-        "Platform Delivery",
-        Team.Kind.DELIVERY,
-        "Builds internal platforms and hands each one over to operations.",
-        f"platform-delivery@{DEMO_DOMAIN}",
-        ("lead", "contributor"),
-    ),
-    TeamPlan(
-        "Platform Operations",
-        Team.Kind.OPERATIONS,
-        "Runs production platforms around the clock: on-call, incidents, patching, backups.",
-        f"platform-ops@{DEMO_DOMAIN}",
-        ("opslead", "ops"),
-    ),
-)
-OPS_TEAM = "Platform Operations"
-
-
-@dataclass(frozen=True)
-class TaskPlan:
-    """A task's state in the demo. `days_from_go_live=None`: the blueprint creates it."""
-
-    title: str
-    owner: str
-    status: str = S.TODO
-    note: str = ""
-    area: str = A.OTHER
-    days_from_go_live: int | None = None
-
-
-@dataclass(frozen=True)
-class CriterionPlan:
-    """A criterion and, optionally, its sign-off (and revocation), in days from go-live."""
-
-    statement: str
-    verification: str = ""
-    days_from_go_live: int | None = None  # None: the blueprint creates it
-    signed_by: str = ""
-    signed_day: int = 0
-    comment: str = ""
-    revoked_by: str = ""
-    revoke_reason: str = ""
-
-
-@dataclass(frozen=True)
-class ProjectPlan:
-    name: str
-    description: str
-    services: tuple[str, ...]
-    go_live_in_days: int
-    hypercare_days: int
-    phase: str
-    tasks: tuple[TaskPlan, ...]
-    criteria: tuple[CriterionPlan, ...]
-    blueprint: str = "standard-bau"
-
-
-# Titles and statements written by the standard-bau blueprint (apps/projects/blueprints.py).
-OWNER_AND_CRITERIA = "Name the transition owner and agree the acceptance criteria"
-LIST_ALERTS = "List the critical alerts and the scenarios they map to"
-WRITE_SCENARIOS = "Write runbook scenarios: symptoms, normal baseline, steps, who to call"
-WALKTHROUGH = "Ops walkthrough of the runbook"
-CONFIGURE_ALERTS = "Configure alerts and dashboards in the ops tooling"
-FIRE_AND_RESOLVE = "See every critical alert fire and resolve"
-OWNERSHIP = "Agree component ownership for every support tier"
-ESCALATION = "Write down the escalation path with reachable contacts"
-CATCH_ALL = "Name the catch-all owner for what falls between the cracks"
-DECISION_RECORDS = "Write decision records for the key design choices"
-KT_SESSIONS = "Hold knowledge-transfer sessions with the operations team"
-EXIT_CRITERIA = "Agree hypercare exit criteria with operations"
-HYPERCARE_PATH = "Set up the hypercare escalation path"
-RUNBOOK_ACCEPTED = "The runbook is accepted by operations."
-MONITORING_VERIFIED = "Monitoring is verified."
-SUPPORT_AGREED = "The support model is agreed."
-KT_COMPLETE = "Knowledge transfer is complete."
-EXIT_AGREED = "The hypercare exit is agreed."
-
-TRANSITION_ITSELF = ProjectPlan(
-    name="Transition (this app) → Platform Operations",
-    description=(
-        "Hand-off of Transition, the hand-off tracker itself, from Platform Delivery to "
-        "Platform Operations. Operations will run it for every other transition, so it has "
-        "to pass its own gates: a runbook that survives its first week, alerts seen firing "
-        "and resolving, and a support model with no gaps."
-    ),
-    services=(
-        "Web app (Django behind gunicorn, serving pages, the API and the alert webhooks)",
-        "Celery worker (reminder digests, escalations, hypercare evaluations)",
-        "Celery beat (the periodic schedule; exactly one instance)",
-        "PostgreSQL 16 (the database: nightly backups and WAL archiving)",
-        "Redis 7 (Celery broker)",
-    ),
-    go_live_in_days=10,
-    hypercare_days=21,
-    phase=Phase.READINESS,
-    tasks=(
-        TaskPlan(OWNER_AND_CRITERIA, "lead", S.DONE),
-        TaskPlan(LIST_ALERTS, "contributor", S.DONE),
-        TaskPlan(WRITE_SCENARIOS, "contributor", S.DONE),
-        TaskPlan(
-            WALKTHROUGH,
-            "ops",
-            S.IN_PROGRESS,
-            "Web and database scenarios walked through; Celery and Redis scenarios on Thursday.",
-        ),
-        TaskPlan(CONFIGURE_ALERTS, "ops", S.DONE),
-        TaskPlan(
-            FIRE_AND_RESOLVE,
-            "ops",
-            S.IN_PROGRESS,
-            "Watchdog, 5xx rate and disk alerts seen firing and resolving; "
-            "queue depth still to trigger.",
-        ),
-        TaskPlan(OWNERSHIP, "opslead", S.DONE),
-        TaskPlan(
-            ESCALATION,
-            "opslead",
-            S.IN_PROGRESS,
-            "The out-of-hours number for the database on-call is not confirmed yet.",
-        ),
-        TaskPlan(
-            CATCH_ALL,
-            "opslead",
-            S.BLOCKED,
-            "Blocked: the Head of Platform has to choose between Platform Operations and "
-            "the service desk.",
-        ),
-        TaskPlan(
-            DECISION_RECORDS,
-            "contributor",
-            S.IN_PROGRESS,
-            "Written: SQLite and a filesystem broker as the embedded default; one beat "
-            "instance. Still to write: why Redis rather than RabbitMQ.",
-        ),
-        TaskPlan(
-            KT_SESSIONS,
-            "lead",
-            S.IN_PROGRESS,
-            "Two of three sessions held; the reminders and Celery session is booked.",
-        ),
-        TaskPlan(EXIT_CRITERIA, "lead", S.DONE),
-        TaskPlan(HYPERCARE_PATH, "opslead"),
-        TaskPlan(
-            "Document the one-beat rule and how to spot two beats running",
-            "contributor",
-            S.DONE,
-            "Two beats enqueue every periodic job twice: the sent-log stops duplicate "
-            "digests, not the wasted work.",
-            A.RUNBOOK,
-            -16,
-        ),
-        TaskPlan(
-            "Restore drill: recover PostgreSQL from last night's backup into staging",
-            "ops",
-            S.TODO,
-            "Time it end to end; the acceptance criterion says 30 minutes.",
-            A.RUNBOOK,
-            -12,
-        ),
-        TaskPlan(
-            "Alert when the Celery queue backs up or the worker heartbeat goes stale",
-            "contributor",
-            S.BLOCKED,
-            "Blocked: the Redis exporter is not deployed in production yet "
-            "(ticket with the observability team).",
-            A.MONITORING,
-            -9,
-        ),
-        TaskPlan(
-            "Point Alertmanager at /hooks/alertmanager/<token>/ and keep the watchdog on",
-            "ops",
-            S.IN_PROGRESS,
-            area=A.MONITORING,
-            days_from_go_live=-8,
-        ),
-        TaskPlan(
-            "Write the procedure for rotating SECRET_KEY and webhook tokens",
-            "contributor",
-            area=A.RUNBOOK,
-            days_from_go_live=-5,
-        ),
-    ),
-    criteria=(
-        CriterionPlan(RUNBOOK_ACCEPTED),
-        CriterionPlan(
-            MONITORING_VERIFIED,
-            signed_by="ops",
-            signed_day=-14,
-            comment="All critical alerts seen firing and resolving in staging.",
-            revoked_by="opslead",
-            revoke_reason=(
-                "The watchdog alert stopped arriving after the Redis upgrade: the heartbeat "
-                "has to be seen again before this can stand."
-            ),
-        ),
-        CriterionPlan(SUPPORT_AGREED),
-        CriterionPlan(KT_COMPLETE),
-        CriterionPlan(EXIT_AGREED),
-        CriterionPlan(
-            "/healthz reports the database and the broker, and the load balancer uses it.",
-            "Stop Redis in staging: /healthz turns unhealthy and the node leaves the pool.",
-            -12,
-            signed_by="ops",
-            signed_day=-12,
-            comment="Redis stopped in staging: /healthz answered 503 within 10 s, node drained.",
-        ),
-        CriterionPlan(
-            "Reminder digests arrive once per person per day.",
-            "Two days of digests in the operations mailbox, none duplicated.",
-            -9,
-            signed_by="opslead",
-            signed_day=-11,
-            comment="Seen in the platform-ops mailbox on two consecutive days.",
-        ),
-        CriterionPlan(
-            "A PostgreSQL restore from the nightly backup completes within 30 minutes.",
-            "The restore drill in staging, timed, with its log attached.",
-            -5,
-        ),
-    ),
-)
-
-NOTIFICATIONS = ProjectPlan(
-    name="Customer notifications service → Platform Operations",
-    description=(
-        "Hand-off of the new email and SMS notification service that replaces the legacy "
-        "mailer. Delivery is still building it: the owner is named, the acceptance criteria "
-        "are drafted and the support model is under discussion."
-    ),
-    services=(
-        "Notifications API",
-        "Delivery workers (queue consumers for email and SMS)",
-        "Email relay (Amazon SES)",
-        "SMS provider integration",
-        "Template store",
-    ),
-    go_live_in_days=38,
-    hypercare_days=28,
-    phase=Phase.PLANNING,
-    tasks=(
-        TaskPlan(
-            "Agree the scope of the hand-off with operations",
-            "lead",
-            S.DONE,
-            area=A.OTHER,
-            days_from_go_live=-45,
-        ),
-        TaskPlan(
-            OWNER_AND_CRITERIA,
-            "lead",
-            S.IN_PROGRESS,
-            "Owner named; the criteria draft is with operations for comments.",
-        ),
-        TaskPlan(LIST_ALERTS, "contributor", S.IN_PROGRESS),
-        TaskPlan(WRITE_SCENARIOS, "contributor"),
-        TaskPlan(CONFIGURE_ALERTS, "contributor"),
-        TaskPlan(OWNERSHIP, "opslead"),
-        TaskPlan(DECISION_RECORDS, "contributor"),
-        TaskPlan(
-            "Decide whether SMS provider outages page operations or the vendor manager",
-            "opslead",
-            S.BLOCKED,
-            "Blocked: the SMS provider contract does not name a support contact yet.",
-            A.SUPPORT,
-            -32,
-        ),
-        TaskPlan(
-            "Book knowledge-transfer sessions around the on-call rota",
-            "lead",
-            area=A.KNOWLEDGE,
-            days_from_go_live=-30,
-        ),
-    ),
-    criteria=(
-        CriterionPlan(RUNBOOK_ACCEPTED),
-        CriterionPlan(MONITORING_VERIFIED),
-        CriterionPlan(SUPPORT_AGREED),
-        CriterionPlan(KT_COMPLETE),
-        CriterionPlan(EXIT_AGREED),
-        CriterionPlan(
-            "Bounced emails and failed SMS show on a dashboard operations already watches.",
-            "A test bounce and a failed SMS appear on the operations overview dashboard.",
-            -10,
-        ),
-    ),
-)
-
-IDENTITY = ProjectPlan(
-    name="Identity provider migration (Keycloak) → Platform Operations",
-    description=(
-        "Hand-off of single sign-on after the move from the legacy LDAP portal to Keycloak. "
-        "Live and in a three-week hypercare with a dedicated escalation path; it ends when "
-        "the exit criteria hold, not when the calendar runs out."
-    ),
-    services=(
-        "Keycloak cluster (3 nodes)",
-        "PostgreSQL database for Keycloak",
-        "LDAP federation to the HR directory",
-        "Login theme and account console",
-    ),
-    go_live_in_days=-9,
-    hypercare_days=21,
-    phase=Phase.HYPERCARE,
-    tasks=(
-        TaskPlan(OWNER_AND_CRITERIA, "lead", S.DONE),
-        TaskPlan(LIST_ALERTS, "contributor", S.DONE),
-        TaskPlan(WRITE_SCENARIOS, "contributor", S.DONE),
-        TaskPlan(WALKTHROUGH, "ops", S.DONE),
-        TaskPlan(CONFIGURE_ALERTS, "ops", S.DONE),
-        TaskPlan(FIRE_AND_RESOLVE, "ops", S.DONE),
-        TaskPlan(OWNERSHIP, "opslead", S.DONE),
-        TaskPlan(ESCALATION, "opslead", S.DONE),
-        TaskPlan(CATCH_ALL, "opslead", S.DONE),
-        TaskPlan(DECISION_RECORDS, "contributor", S.DONE),
-        TaskPlan(KT_SESSIONS, "lead", S.DONE),
-        TaskPlan(EXIT_CRITERIA, "lead", S.DONE),
-        TaskPlan(HYPERCARE_PATH, "opslead", S.DONE),
-        TaskPlan(
-            "Write the decision record on session lifetimes (why 8 hours, not 24)",
-            "contributor",
-            area=A.KNOWLEDGE,
-            days_from_go_live=3,
-        ),
-        TaskPlan(
-            "Weekly hypercare review with operations",
-            "lead",
-            S.DONE,
-            area=A.HYPERCARE,
-            days_from_go_live=7,
-        ),
-        TaskPlan(
-            "Tune the failed-login alert: it paged twice for a password-spraying test",
-            "contributor",
-            S.IN_PROGRESS,
-            area=A.MONITORING,
-            days_from_go_live=7,
-        ),
-        TaskPlan(
-            "Hand the realm-export backup job to the operations backup tooling",
-            "ops",
-            S.BLOCKED,
-            "Blocked: the backup tooling cannot read the Keycloak volume until the storage "
-            "change is approved.",
-            A.RUNBOOK,
-            10,
-        ),
-        TaskPlan(
-            "Second hypercare review: check the exit criteria",
-            "lead",
-            area=A.HYPERCARE,
-            days_from_go_live=14,
-        ),
-    ),
-    criteria=(
-        CriterionPlan(RUNBOOK_ACCEPTED, signed_by="ops", signed_day=-8),
-        CriterionPlan(
-            MONITORING_VERIFIED,
-            signed_by="ops",
-            signed_day=-6,
-            comment="Every critical alert seen firing and resolving; evidence attached.",
-        ),
-        CriterionPlan(SUPPORT_AGREED, signed_by="opslead", signed_day=-7),
-        CriterionPlan(KT_COMPLETE),
-        CriterionPlan(EXIT_AGREED),
-        CriterionPlan(
-            "Users can log in through the fallback realm when LDAP federation is down.",
-            "Federation disabled in staging; the test accounts log in through the fallback.",
-            -5,
-            signed_by="lead",
-            signed_day=-4,
-            comment="Signed as operations with Helena's agreement while she was on leave.",
-        ),
-    ),
-)
-
-PROJECTS = (NOTIFICATIONS, TRANSITION_ITSELF, IDENTITY)
-
 # The order in which a transition normally moves forward.
 FORWARD: list[str] = [Phase.PLANNING, Phase.READINESS, Phase.HYPERCARE, Phase.BAU]
+# Without a go-live date, the demo dates a transition's items from today + 6 weeks
+# (as the blueprint does).
+UNDATED_GO_LIVE = dt.timedelta(days=42)
 
 
-@dataclass(frozen=True)
-class Login:
-    email: str
-    full_name: str
-    label: str
-    password: str
+def seed(*, today: dt.date, password: str) -> list[str]:
+    """Create whatever of the demo transitions is missing; a second run changes nothing.
 
-
-@dataclass
-class SeedResult:
-    logins: list[Login] = field(default_factory=list)
-    projects: list[Project] = field(default_factory=list)
-    created: list[Project] = field(default_factory=list)
-
-
-def seed(*, today: dt.date, password: str = DEFAULT_PASSWORD) -> SeedResult:
-    """Create whatever of the demo data is missing; a second run changes nothing."""
-    result = SeedResult()
-    with transaction.atomic():
-        people = {persona.key: ensure_user(persona, password) for persona in PERSONAS}
-        result.logins = [Login(p.email, p.full_name, p.label, password) for p in PERSONAS]
-        teams = {plan.name: ensure_team(plan, people) for plan in TEAMS}
-        for plan in PROJECTS:
-            project, created = ensure_project(plan, people, teams[OPS_TEAM], today=today)
-            result.projects.append(project)
-            if created:
-                result.created.append(project)
-    return result
-
-
-def ensure_user(persona: Persona, password: str) -> User:
-    user = User.objects.filter(email=persona.email).first()
-    if user is None:
-        create = User.objects.create_superuser if persona.is_admin else User.objects.create_user
-        return create(persona.email, password, full_name=persona.full_name)
-    if not user.check_password(password):
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    return user
-
-
-def ensure_team(plan: TeamPlan, people: dict[str, User]) -> Team:
-    team, _ = Team.objects.get_or_create(
-        name=plan.name,
-        defaults={"kind": plan.kind, "description": plan.description, "email": plan.email},
-    )
-    team.members.add(*(people[key] for key in plan.members))
-    return team
+    `password` is the accounts seeder's (every seeder takes the same arguments).
+    Returns one line per transition for `seed_demo` to print.
+    """
+    people = accounts_demo.people()
+    ops_team = accounts_demo.teams()[accounts_demo.OPS_TEAM]
+    lines = []
+    for plan in PROJECTS:
+        project, created = ensure_project(plan, people, ops_team, today=today)
+        state = "created" if created else "already there"
+        go_live = f"go-live {project.go_live_date:%Y-%m-%d}" if project.go_live_date else ""
+        lines.append(f"  {project.name:<64} {project.get_phase_display():<10} {go_live}  ({state})")
+    return lines
 
 
 def ensure_project(
@@ -504,6 +62,9 @@ def ensure_project(
     project = Project.objects.filter(name=plan.name).first()
     created = project is None
     if project is None:
+        go_live = None
+        if plan.go_live_in_days is not None:
+            go_live = today + dt.timedelta(days=plan.go_live_in_days)
         project = services.project_create(
             name=plan.name,
             lead=lead,
@@ -514,17 +75,12 @@ def ensure_project(
             services="\n".join(plan.services),
             ops_lead=people["opslead"],
             ops_team=ops_team,
-            go_live_date=today + dt.timedelta(days=plan.go_live_in_days),
+            go_live_date=go_live,
             hypercare_days=plan.hypercare_days,
         )
-    for persona in PERSONAS:
-        if (
-            persona.role
-            and not Membership.objects.filter(project=project, user=people[persona.key]).exists()
-        ):
-            services.membership_set(
-                project=project, user=people[persona.key], role=persona.role, by=lead
-            )
+    for key, role in ROLES.items():
+        if not Membership.objects.filter(project=project, user=people[key]).exists():
+            services.membership_set(project=project, user=people[key], role=role, by=lead)
     for task_plan in plan.tasks:
         ensure_task(project, task_plan, people, today=today, project_created=created)
     for criterion_plan in plan.criteria:
@@ -555,7 +111,7 @@ def ensure_task(
                 project=project,
                 title=plan.title,
                 area=plan.area,
-                due_date=_go_live(project) + dt.timedelta(days=plan.days_from_go_live),
+                due_date=_go_live(project, today) + dt.timedelta(days=plan.days_from_go_live),
                 owner=owner,
             ),
             by=lead,
@@ -599,7 +155,7 @@ def ensure_criterion(
             project=project,
             statement=plan.statement,
             verification=plan.verification,
-            due_date=_go_live(project) + dt.timedelta(days=plan.days_from_go_live),
+            due_date=_go_live(project, today) + dt.timedelta(days=plan.days_from_go_live),
             expected_signer=project.ops_lead,
             expected_team=project.ops_team,
         )
@@ -608,7 +164,7 @@ def ensure_criterion(
     if not fresh or not plan.signed_by:
         return
     signer = people[plan.signed_by]
-    signed_on = _go_live(project) + dt.timedelta(days=plan.signed_day)
+    signed_on = _go_live(project, today) + dt.timedelta(days=plan.signed_day)
     role = Membership.objects.get(project=project, user=signer).role
     signoff = services.criterion_sign_off(
         criterion=criterion,
@@ -628,22 +184,26 @@ def ensure_criterion(
 
 
 def advance(project: Project, *, to: str, by: User) -> None:
-    """Move a new demo transition forward, one phase at a time, to `to`."""
+    """Move a new demo transition forward to `to`, one allowed move at a time.
+
+    Each move goes through `services.project_change_phase`, so the phase rules
+    decide; a refusal means the plan is wrong and stops the seed with the reason.
+    """
     start, end = FORWARD.index(project.phase), FORWARD.index(to)
     for step in FORWARD[start + 1 : end + 1]:
         try:
             services.project_change_phase(project=project, to=step, by=by)
-        except ActionRefused:
-            # The demo shows transitions part-way through, so a gate it cannot pass yet
-            # may refuse the move; set the phase as an administrator would.
-            project.phase = step
-            project._history_user = by  # type: ignore[attr-defined]
-            project.save(update_fields=["phase", "updated_at"])
+        except ActionRefused as refused:
+            raise ActionRefused(
+                [
+                    f"The demo plan “{project.name}” cannot reach {Phase(step).label}:",
+                    *refused.messages,
+                ]
+            ) from refused
 
 
-def _go_live(project: Project) -> dt.date:
-    assert project.go_live_date is not None  # every demo transition has one
-    return project.go_live_date
+def _go_live(project: Project, today: dt.date) -> dt.date:
+    return project.go_live_date or today + UNDATED_GO_LIVE
 
 
 def _moment(day: dt.date, today: dt.date, *, hour: int) -> dt.datetime:

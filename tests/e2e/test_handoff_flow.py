@@ -69,10 +69,11 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
 def test_lead_completes_a_task_and_ops_signs_off(live_server, browser, demo, settings):
     from playwright.sync_api import expect
 
-    from apps.projects import demo as demo_data
+    from apps.accounts import demo as accounts_demo
+    from apps.projects import demo_data
 
     base = live_server.url
-    emails = {persona.key: persona.email for persona in demo_data.PERSONAS}
+    emails = {persona.key: persona.email for persona in accounts_demo.PERSONAS}
     project = Project.objects.get(name=demo_data.TRANSITION_ITSELF.name)
     task = Task.objects.filter(project=project).exclude(status=Task.Status.DONE).first()
     criterion = AcceptanceCriterion.objects.unsigned().filter(project=project).first()
@@ -83,7 +84,7 @@ def test_lead_completes_a_task_and_ops_signs_off(live_server, browser, demo, set
 
     # The demo lead opens the dashboard and the transition, and finishes a task.
     page = browser.new_page()
-    log_in(page, base, emails["lead"], demo_data.DEFAULT_PASSWORD)
+    log_in(page, base, emails["lead"], accounts_demo.DEFAULT_PASSWORD)
     expect(page.get_by_role("heading", name="Portfolio")).to_be_visible()
     page.get_by_role("link", name=project.name).click()
     expect(page.get_by_role("heading", name=re.compile(re.escape(project.name)))).to_be_visible()
@@ -97,7 +98,7 @@ def test_lead_completes_a_task_and_ops_signs_off(live_server, browser, demo, set
 
     # Operations signs off a criterion; the count moves.
     page = browser.new_page()
-    log_in(page, base, emails["ops"], demo_data.DEFAULT_PASSWORD)
+    log_in(page, base, emails["ops"], accounts_demo.DEFAULT_PASSWORD)
     page.goto(f"{base}{project.get_absolute_url()}")
     expect(page.get_by_test_id("criteria-signed")).to_have_text(f"{signed_before}/{criteria_total}")
     row = page.locator(f"#criterion-{criterion.pk}")

@@ -1,12 +1,24 @@
-"""`python manage.py seed_demo`: demo users, teams and transitions; safe to run again."""
+"""`python manage.py seed_demo`: every app's demo data, and the logins; safe to run again."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
-from apps.projects import demo
+from apps.accounts import demo as accounts_demo
+from apps.projects import demo as projects_demo
+
+# Every app's demo seeder, one line per app, in the order they build on each other
+# (people before the transitions they work in). Each is `seed(*, today, password)`,
+# idempotent, and returns the lines to print under its heading.
+SEEDERS: tuple[tuple[str, Callable[..., list[str]]], ...] = (
+    ("Demo people and teams", accounts_demo.seed),
+    ("Demo transitions", projects_demo.seed),
+    # e.g. ("Demo runbooks", runbooks_demo.seed),
+)
 
 
 class Command(BaseCommand):
@@ -18,32 +30,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--password",
-            default=demo.DEFAULT_PASSWORD,
-            help=f"The password of every demo user (default: {demo.DEFAULT_PASSWORD}).",
+            default=accounts_demo.DEFAULT_PASSWORD,
+            help=f"The password of every demo user (default: {accounts_demo.DEFAULT_PASSWORD}).",
         )
 
     def handle(self, *args: Any, password: str, **options: Any) -> None:
         today = timezone.localdate()
-        result = demo.seed(today=today, password=password)
+        # All or nothing: a seeder that stops (a plan the rules refuse) leaves no half demo.
+        with transaction.atomic():
+            reports = [(title, seed(today=today, password=password)) for title, seed in SEEDERS]
+        for title, lines in reports:
+            self.stdout.write(self.style.MIGRATE_HEADING(title))
+            for line in lines:
+                self.stdout.write(line)
 
-        self.stdout.write(self.style.MIGRATE_HEADING("Demo transitions"))
-        for project in result.projects:
-            state = "created" if project in result.created else "already there"
-            go_live = f"go-live {project.go_live_date:%Y-%m-%d}" if project.go_live_date else ""
-            self.stdout.write(
-                f"  {project.name:<64} {project.get_phase_display():<10} {go_live}  ({state})"
-            )
-
+        logins = accounts_demo.logins(password)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Open {settings.BASE_URL} and sign in as:"))
-        email_width = max(len(login.email) for login in result.logins)
-        label_width = max(len(login.label) for login in result.logins)
+        email_width = max(len(login.email) for login in logins)
+        label_width = max(len(login.label) for login in logins)
         self.stdout.write(
             self.style.MIGRATE_HEADING(
                 f"  {'Email':<{email_width}}  {'Role':<{label_width}}  Password"
             )
         )
-        for login in result.logins:
+        for login in logins:
             self.stdout.write(
                 f"  {login.email:<{email_width}}  {login.label:<{label_width}}  {login.password}"
             )
