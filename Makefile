@@ -93,8 +93,9 @@ lock: $(PY_STAMP)
 	$(PIP_COMPILE) -o requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
-# Latency of the list and dashboard pages at two data sizes, on a fresh SQLite
-# database (or an empty one named by BENCH_DATABASE_URL). BENCH_SIZES=20,200 and
-# BENCH_REQUESTS=30 by default.
+# Each page's latency as a ratio to the floor, and its query count, at two sizes of
+# seed_scale data (BENCH_SIZES=20,1000, BENCH_REQUESTS=60 by default), in a scratch
+# database on the server BENCH_DATABASE_URL or DATABASE_URL names (a temporary
+# SQLite file when neither is set); the scratch database is dropped at the end.
 bench: install
 	DEBUG=0 $(BIN)/python bench/pages.py

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -98,18 +99,18 @@ def access_for(user: User | AnonymousUser, project_id: int) -> ProjectAccess:
     """The project and `user`'s role in it; `Http404` for a non-member (or no such project)."""
     if not user.is_authenticated:
         raise Http404("No such transition.")
+    # One query for the project, its summary and the user's role: every project page
+    # starts here, so it is kept to a single round trip.
+    role_here = Membership.objects.filter(project=OuterRef("pk"), user_id=user.pk).values("role")
     project = (
         Project.objects.select_related("lead", "ops_lead", "ops_team", "summary")
+        .annotate(member_role=Subquery(role_here[:1]))
         .filter(pk=project_id)
         .first()
     )
     if project is None:
         raise Http404("No such transition.")
-    role = (
-        Membership.objects.filter(project=project, user_id=user.pk)
-        .values_list("role", flat=True)
-        .first()
-    )
+    role: str | None = project.member_role  # type: ignore[attr-defined]
     if role is None and not user.is_staff:
         raise Http404("No such transition.")
     return ProjectAccess(project=project, user_id=user.pk, role=role)

@@ -22,10 +22,14 @@ class Gate:
     key: str
     title: str
     assess: Callable[..., GateResult]  # assess(project, *, today) -> GateResult
+    # Optional: the same results for many transitions in a fixed number of queries,
+    # assess_many(projects, *, today) -> {project_id: GateResult}, for bulk work
+    # (seed_scale). Without it, `assess` runs once per transition.
+    assess_many: Callable[..., dict[int, GateResult]] | None = None
 
 
 GATES: tuple[Gate, ...] = (
-    Gate(acceptance.KEY, acceptance.TITLE, acceptance.assess),
+    Gate(acceptance.KEY, acceptance.TITLE, acceptance.assess, acceptance.assess_many),
     # Each gate app adds its one line here, e.g. Gate("support", "Support model", ...).
 )
 
@@ -37,6 +41,20 @@ BLOCKED = "blocked"
 def assess_all(project: Project, *, today: dt.date) -> list[GateResult]:
     """Every registered gate's result for `project`, in registry order."""
     return [gate.assess(project, today=today) for gate in GATES]
+
+
+def assess_all_many(projects: Sequence[Project], *, today: dt.date) -> dict[int, list[GateResult]]:
+    """`assess_all` for each of `projects`, keyed by project id; the same results."""
+    results: dict[int, list[GateResult]] = {p.pk: [] for p in projects}
+    for gate in GATES:
+        if gate.assess_many is not None:
+            assessed = gate.assess_many(projects, today=today)
+            for project in projects:
+                results[project.pk].append(assessed[project.pk])
+        else:
+            for project in projects:
+                results[project.pk].append(gate.assess(project, today=today))
+    return results
 
 
 def verdict(results: Sequence[GateResult]) -> str:
