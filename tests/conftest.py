@@ -1,6 +1,9 @@
 """Personas for one project: lead, contributor, ops, viewer, and an outsider."""
 
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -18,6 +21,13 @@ django_settings.CSRF_COOKIE_SECURE = False
 # The live server's thread must not keep a connection open past its test: on
 # PostgreSQL that stops the test database from being dropped at the end.
 django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+if django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A test database in a file, one per run: the race tests' threads then wait on
+    # SQLite's file lock (the busy timeout). The default in-memory shared cache
+    # answers "database table is locked" at once instead of waiting.
+    django_settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
+        Path(tempfile.gettempdir()) / f"transition-test-{os.getpid()}.sqlite3"
+    )
 
 
 @pytest.fixture(autouse=True)

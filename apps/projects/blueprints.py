@@ -5,10 +5,12 @@ Due dates are offsets in days from the go-live date (negative: before go-live).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
 
+from apps.core import validators
 from apps.projects.models import Task
 
 
@@ -34,6 +36,37 @@ class Blueprint:
     description: str
     tasks: tuple[TaskSeed, ...]
     criteria: tuple[CriterionSeed, ...]
+
+    def offsets(self) -> list[int]:
+        """Every seed's days from go-live."""
+        return [seed.days_from_go_live for seed in self.tasks] + [
+            seed.days_from_go_live for seed in self.criteria
+        ]
+
+
+def dates_refusal(blueprint: Blueprint, anchor: dt.date) -> str | None:
+    """Why `blueprint` cannot be dated from go-live `anchor`, or None when it can.
+
+    Every date it would seed must fall in the range the forms accept
+    (`apps.core.validators`); checked before any arithmetic can overflow.
+    """
+    if not validators.date_in_range(anchor):
+        return validators.DATE_RANGE_MESSAGE
+    offsets = blueprint.offsets()
+    if not offsets:
+        return None
+    # Within the range, a few weeks either way cannot overflow.
+    first = anchor + dt.timedelta(days=min(offsets))
+    last = anchor + dt.timedelta(days=max(offsets))
+    if validators.date_in_range(first) and validators.date_in_range(last):
+        return None
+    return (
+        f"With this template, a go-live on {validators.day(anchor)} would date its items "
+        f"from {validators.day(first)} to {validators.day(last)}; every date must fall "
+        f"between {validators.day(validators.EARLIEST_DATE)} and "
+        f"{validators.day(validators.LATEST_DATE)}. Choose another go-live date or start "
+        "from an empty transition."
+    )
 
 
 A = Task.Area

@@ -7,6 +7,9 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 
 from apps.accounts.models import Team, User
+from apps.core.concurrency import VersionedFormMixin
+from apps.core.validators import validate_date_in_range
+from apps.projects import blueprints
 from apps.projects.blueprints import BlueprintChoice
 from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task
 
@@ -14,12 +17,22 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CrispyMixin:
-    """crispy renders the fields; the <form> tag stays in the template."""
+    """crispy renders the fields; the <form> tag stays in the template.
+
+    Every date field accepts only dates in the range every form shares
+    (`apps.core.validators`), checked before `clean()` does arithmetic with them.
+    """
+
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        for field in self.fields.values():
+            bounded = validate_date_in_range in field.validators
+            if isinstance(field, forms.DateField) and not bounded:
+                field.validators.append(validate_date_in_range)
 
 
 def member_users(project: Project, roles: set[str] | None = None) -> QuerySet[User]:
@@ -32,7 +45,7 @@ def member_users(project: Project, roles: set[str] | None = None) -> QuerySet[Us
     )
 
 
-class ProjectForm(CrispyMixin, forms.ModelForm):
+class ProjectForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
@@ -91,12 +104,21 @@ class ProjectCreateForm(ProjectForm):
         help_text="The standard template seeds typical tasks and acceptance criteria.",
     )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        key, go_live = cleaned.get("blueprint"), cleaned.get("go_live_date")
+        if key and go_live:
+            refusal = blueprints.dates_refusal(blueprints.BLUEPRINTS[key], go_live)
+            if refusal:
+                self.add_error("go_live_date", refusal)
+        return cleaned
+
 
 class PhaseForm(forms.Form):
     phase = forms.ChoiceField(label="Move to phase", choices=Phase.choices)
 
 
-class TaskForm(CrispyMixin, forms.ModelForm):
+class TaskForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = ["title", "description", "area", "owner", "due_date", "status"]
@@ -114,7 +136,7 @@ class TaskStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Task.Status.choices)
 
 
-class CriterionForm(CrispyMixin, forms.ModelForm):
+class CriterionForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = AcceptanceCriterion
         fields = ["statement", "verification", "due_date", "expected_signer", "expected_team"]

@@ -15,13 +15,16 @@ Apps import this module (and `access`, `models`), never `projects.services`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import formats, timezone
 
+from apps.core import concurrency
 from apps.projects.models import Project
 
 if TYPE_CHECKING:
@@ -34,6 +37,52 @@ class ActionRefused(ValidationError):
     Views never catch it by hand: the project view decorator (`access.project_view`)
     turns it into a message, or an inline error for htmx, and a 4xx-free redirect.
     """
+
+
+class EditConflict(ActionRefused):
+    """A save from a form read before someone else's save would overwrite their change.
+
+    `messages` says who changed it, when, and each field as theirs vs yours; `version`
+    is the row's version now, for the form to carry if the user saves again. An edit
+    view shows it with the form (`VersionedFormMixin.show_conflict`), keeping the
+    user's input; anywhere else `access.project_view` shows it like any refusal.
+    """
+
+    def __init__(self, messages: list[str], *, version: str) -> None:
+        super().__init__(messages)
+        self.version = version
+
+
+def refuse_stale_edit(
+    current: models.Model,
+    *,
+    seen: dt.datetime | None,
+    fields: Sequence[str],
+    yours: Mapping[str, Any],
+) -> None:
+    """Raise `EditConflict` when saving `yours` over the locked row `current` would
+    silently undo a change saved after the form was read (at version `seen`).
+
+    Call it under the lock (inside `project_write`, with the child row locked), so no
+    save can slip in between the comparison and the write.
+    """
+    changes = concurrency.stale_changes(current, seen=seen, fields=fields, yours=yours)
+    if not changes:
+        return
+    last = current.history.order_by("-history_date", "-history_id").first()  # type: ignore[attr-defined]
+    who = str(last.history_user) if last is not None and last.history_user else "someone"
+    when = formats.date_format(
+        timezone.localtime(current.updated_at),  # type: ignore[attr-defined]
+        "j F Y, H:i",
+    )
+    raise EditConflict(
+        [
+            f"This was changed by {who} at {when}, after you opened the form; "
+            "review and save again.",
+            *(change.sentence for change in changes),
+        ],
+        version=concurrency.version_of(current),
+    )
 
 
 def attribute(instance: models.Model, by: User | None) -> None:

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
+from apps.core.validators import validate_date_in_range
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -105,7 +106,7 @@ class Project(TimeStampedModel):
         related_name="receiving_projects",
         verbose_name="receiving operations team",
     )
-    go_live_date = models.DateField(null=True, blank=True)
+    go_live_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     hypercare_days = models.PositiveSmallIntegerField("planned hypercare length (days)", default=14)
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PLANNING)
 
@@ -119,6 +120,7 @@ class Project(TimeStampedModel):
                 condition=Q(hypercare_days__gte=1) & Q(hypercare_days__lte=365),
                 name="project_hypercare_days_between_1_and_365",
             ),
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="project_phase_valid"),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +150,7 @@ class Membership(TimeStampedModel):
         ordering = ["role", "user__full_name", "user__email"]
         constraints = [
             models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
         ]
 
     def __str__(self) -> str:
@@ -162,20 +165,26 @@ class TaskQuerySet(models.QuerySet["Task"]):
         return self.open().filter(due_date__lt=today)
 
 
-class Task(TimeStampedModel):
-    class Status(models.TextChoices):
-        TODO = "todo", "To do"
-        IN_PROGRESS = "in_progress", "In progress"
-        BLOCKED = "blocked", "Blocked"
-        DONE = "done", "Done"
+class TaskStatus(models.TextChoices):
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    BLOCKED = "blocked", "Blocked"
+    DONE = "done", "Done"
 
-    class Area(models.TextChoices):
-        RUNBOOK = "runbook", "Runbook"
-        MONITORING = "monitoring", "Monitoring"
-        SUPPORT = "support", "Support model"
-        KNOWLEDGE = "knowledge", "Knowledge transfer"
-        HYPERCARE = "hypercare", "Hypercare"
-        OTHER = "other", "Other"
+
+class TaskArea(models.TextChoices):
+    RUNBOOK = "runbook", "Runbook"
+    MONITORING = "monitoring", "Monitoring"
+    SUPPORT = "support", "Support model"
+    KNOWLEDGE = "knowledge", "Knowledge transfer"
+    HYPERCARE = "hypercare", "Hypercare"
+    OTHER = "other", "Other"
+
+
+class Task(TimeStampedModel):
+    # Module-level so that Meta's check constraints can name them; used as Task.Status.
+    Status = TaskStatus
+    Area = TaskArea
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=200)
@@ -187,7 +196,7 @@ class Task(TimeStampedModel):
         related_name="tasks",
         help_text="Who gets reminded while the task is open.",
     )
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[validate_date_in_range])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.TODO)
     area = models.CharField(max_length=20, choices=Area.choices, default=Area.OTHER)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -204,6 +213,10 @@ class Task(TimeStampedModel):
                 | (~Q(status="done") & Q(completed_at__isnull=True)),
                 name="task_completed_at_matches_status",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=TaskStatus.values), name="task_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(area__in=TaskArea.values), name="task_area_valid"),
         ]
         indexes = [models.Index(fields=["project", "status", "due_date"])]
 
@@ -230,7 +243,7 @@ class AcceptanceCriterion(TimeStampedModel):
     verification = models.TextField(
         "how it will be verified", blank=True, help_text="The evidence operations will look at."
     )
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[validate_date_in_range])
     expected_signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -262,8 +275,12 @@ class AcceptanceCriterion(TimeStampedModel):
 
     @property
     def statement_digest(self) -> str:
-        """A short fingerprint of the statement, to tell whether it changed since read."""
-        return hashlib.sha256(self.statement.encode()).hexdigest()[:16]
+        """A short fingerprint of the statement, to tell whether it changed since read.
+
+        Taken over `normalised_statement`, so it changes exactly when an edit voids
+        the sign-off (`statement_changed`).
+        """
+        return hashlib.sha256(normalised_statement(self.statement).encode()).hexdigest()[:16]
 
     @cached_property
     def active_signoff(self) -> SignOff | None:
@@ -276,6 +293,19 @@ class AcceptanceCriterion(TimeStampedModel):
         return next((s for s in self.signoffs.all() if not s.is_active), None)
 
 
+def normalised_statement(statement: str) -> str:
+    """The words of a statement, whitespace runs (line breaks included) as one space.
+
+    The one definition of what operations signs: an edit that changes only
+    whitespace neither voids a sign-off nor refuses a sign-off form opened before it.
+    """
+    return " ".join(statement.split())
+
+
+def statement_changed(before: str, after: str) -> bool:
+    return normalised_statement(before) != normalised_statement(after)
+
+
 class SignOffQuerySet(models.QuerySet["SignOff"]):
     def active(self) -> SignOffQuerySet:
         return self.filter(revoked_at__isnull=True, voided_at__isnull=True)
@@ -286,11 +316,12 @@ class SignOff(models.Model):
 
     At most one active (neither revoked nor voided) sign-off per criterion; the
     database enforces it, so a double click or a second tab cannot sign twice.
-    Revoked and voided sign-offs stay as history.
+    Revoked and voided sign-offs stay as history, and no cascade deletes one: a
+    criterion (or a transition) that has sign-offs cannot be deleted (PROTECT).
     """
 
     criterion = models.ForeignKey(
-        AcceptanceCriterion, on_delete=models.CASCADE, related_name="signoffs"
+        AcceptanceCriterion, on_delete=models.PROTECT, related_name="signoffs"
     )
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoffs"

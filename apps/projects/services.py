@@ -15,9 +15,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from simple_history.utils import bulk_create_with_history
 
-from apps.projects import phases, summary
+from apps.projects import blueprints, phases, summary
 from apps.projects.blueprints import BLUEPRINTS
-from apps.projects.guard import ActionRefused, attribute, project_write
+from apps.projects.guard import (
+    ActionRefused,
+    attribute,
+    project_write,
+    refuse_stale_edit,
+)
 from apps.projects.models import (
     AcceptanceCriterion,
     Membership,
@@ -25,6 +30,7 @@ from apps.projects.models import (
     Role,
     SignOff,
     Task,
+    statement_changed,
 )
 
 if TYPE_CHECKING:
@@ -125,17 +131,27 @@ def project_create(
     return project
 
 
-def project_update(*, project_id: int, changes: Mapping[str, Any], by: User) -> Project:
+def project_update(
+    *,
+    project_id: int,
+    changes: Mapping[str, Any],
+    by: User,
+    seen_version: dt.datetime | None = None,
+) -> Project:
     """Apply the edited fields to the locked row; a newly named lead or ops lead becomes a member.
 
     Only `EDITABLE_FIELDS` are written, onto the row read under the lock, so a
     phase move committed while the form was open is never undone. An existing
-    member keeps their role, except that a new lead is made a lead.
+    member keeps their role, except that a new lead is made a lead. `seen_version`
+    is the version the edit form was read at: a save that would undo someone
+    else's later change raises `EditConflict` (see `guard.refuse_stale_edit`).
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ActionRefused(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
     with project_write(project_id, by=by) as project:
+        yours = {name: getattr(project, name) for name in EDITABLE_FIELDS} | dict(changes)
+        refuse_stale_edit(project, seen=seen_version, fields=EDITABLE_FIELDS, yours=yours)
         for name, value in changes.items():
             setattr(project, name, value)
         project.full_clean()
@@ -146,10 +162,45 @@ def project_update(*, project_id: int, changes: Mapping[str, Any], by: User) -> 
     return project
 
 
+def project_delete(*, project_id: int, by: User) -> None:
+    """Delete a transition that has no sign-offs; one that has is cancelled instead.
+
+    Sign-offs are evidence and are never deleted (`SignOff.criterion` is PROTECT).
+    The row is locked as in `project_write`, which is not used because its summary
+    refresh needs the row that is being deleted.
+    """
+    with transaction.atomic():
+        project = Project.objects.select_for_update().filter(pk=project_id).first()
+        if project is None:
+            raise ActionRefused("This transition no longer exists.")
+        refusal = project_deletion_refusal(project)
+        if refusal:
+            raise ActionRefused(refusal)
+        attribute(project, by)
+        project.delete()
+
+
+def project_deletion_refusal(project: Project) -> str | None:
+    """Why `project` cannot be deleted (it has sign-offs), or None."""
+    if SignOff.objects.filter(criterion__project=project).exists():
+        return (
+            f"“{project}” has sign-offs, which are kept as evidence: it cannot be deleted; "
+            "cancel it instead."
+        )
+    return None
+
+
 def blueprint_apply(*, project: Project, key: str, by: User, today: dt.date) -> None:
-    """Seed a template's tasks and criteria, dated relative to go-live (or today)."""
+    """Seed a template's tasks and criteria, dated relative to go-live (or today).
+
+    Refused when a date would fall outside the range every form accepts (and the
+    arithmetic itself would overflow near year 1 or 9999).
+    """
     blueprint = BLUEPRINTS[key]
     anchor = project.go_live_date or today + dt.timedelta(days=42)
+    refusal = blueprints.dates_refusal(blueprint, anchor)
+    if refusal:
+        raise ActionRefused(refusal)
     bulk_create_with_history(
         [
             Task(
@@ -195,13 +246,29 @@ def task_set_status(*, task: Task, status: str, by: User, now: dt.datetime) -> T
     return task
 
 
-def task_save(*, task: Task, by: User, now: dt.datetime) -> Task:
-    """Save a task from a form, keeping completed_at in step with the status."""
-    if task.status == Task.Status.DONE and task.completed_at is None:
-        task.completed_at = now
-    elif task.status != Task.Status.DONE:
-        task.completed_at = None
+# The fields of a task its edit form writes.
+TASK_FIELDS = ("title", "description", "area", "owner", "due_date", "status")
+
+
+def task_save(
+    *, task: Task, by: User, now: dt.datetime, seen_version: dt.datetime | None = None
+) -> Task:
+    """Save a task from a form, keeping completed_at in step with the status.
+
+    `seen_version`: the version the edit form was read at; a save that would undo
+    someone else's later change raises `EditConflict`.
+    """
     with project_write(task.project_id, by=by):
+        if task.pk:
+            current = Task.objects.select_for_update().get(pk=task.pk)
+            yours = {name: getattr(task, name) for name in TASK_FIELDS}
+            refuse_stale_edit(current, seen=seen_version, fields=TASK_FIELDS, yours=yours)
+            # Done stays done since the time it was first done.
+            task.completed_at = current.completed_at
+        if task.status == Task.Status.DONE and task.completed_at is None:
+            task.completed_at = now
+        elif task.status != Task.Status.DONE:
+            task.completed_at = None
         attribute(task, by)
         task.save()
     return task
@@ -215,30 +282,56 @@ def task_delete(*, task: Task, by: User) -> None:
 
 
 def criterion_delete(*, criterion: AcceptanceCriterion, by: User) -> None:
-    """Delete a criterion that is not signed off.
+    """Delete a criterion that was never signed off.
 
-    A signed criterion is evidence of what operations accepted: its sign-off must be
-    revoked, with a reason, before the criterion can go.
+    A sign-off, active, revoked or voided, is evidence of what operations accepted
+    and is never deleted (`SignOff.criterion` is PROTECT), so neither is its criterion.
     """
     with project_write(criterion.project_id, by=by):
-        if SignOff.objects.active().filter(criterion=criterion).exists():
-            raise ActionRefused(
-                "This criterion is signed off: revoke the sign-off (with a reason) first."
-            )
+        refusal = criterion_deletion_refusal(criterion)
+        if refusal:
+            raise ActionRefused(refusal)
         attribute(criterion, by)
         criterion.delete()
 
 
-def criterion_save(*, criterion: AcceptanceCriterion, by: User, now: dt.datetime) -> bool:
+def criterion_deletion_refusal(criterion: AcceptanceCriterion) -> str | None:
+    """Why `criterion` cannot be deleted (it has sign-offs), or None."""
+    if SignOff.objects.filter(criterion=criterion).exists():
+        return (
+            "This criterion has sign-offs, which are kept as evidence: it cannot be "
+            "deleted. If it no longer holds, revoke its sign-off (with a reason); the "
+            "criterion stays as the record."
+        )
+    return None
+
+
+# The fields of a criterion its edit form writes.
+CRITERION_FIELDS = ("statement", "verification", "due_date", "expected_signer", "expected_team")
+
+
+def criterion_save(
+    *,
+    criterion: AcceptanceCriterion,
+    by: User,
+    now: dt.datetime,
+    seen_version: dt.datetime | None = None,
+) -> bool:
     """Save a criterion; editing a signed statement voids the sign-off.
 
-    Returns True when a sign-off was voided, so the caller can say so.
+    Returns True when a sign-off was voided, so the caller can say so. The statement
+    changed when `statement_changed` says so (whitespace alone does not count), the
+    same definition the sign-off form's digest uses. `seen_version`: the version the
+    edit form was read at; a save that would undo someone else's later change
+    raises `EditConflict`.
     """
     voided = False
     with project_write(criterion.project_id, by=by):
         if criterion.pk:
             before = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
-            if before.statement.strip() != criterion.statement.strip():
+            yours = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
+            refuse_stale_edit(before, seen=seen_version, fields=CRITERION_FIELDS, yours=yours)
+            if statement_changed(before.statement, criterion.statement):
                 for signoff in SignOff.objects.active().filter(criterion=criterion):
                     signoff.voided_at = now
                     attribute(signoff, by)
@@ -315,17 +408,16 @@ def signoff_revoke(*, signoff: SignOff, by: User, reason: str, now: dt.datetime)
 
 
 def membership_add(*, project: Project, user: User, role: str, by: User) -> Membership:
-    """Add `user` as a new member; refuse (never silently re-role) an existing member."""
-    existing = Membership.objects.filter(project=project, user=user).first()
-    if existing is not None:
-        raise ActionRefused(
-            f"{user} is already a member ({existing.get_role_display()}): change their role "
-            "in the list instead."
-        )
-    return membership_set(project=project, user=user, role=role, by=by)
+    """Add `user` as a new member; refuse (never silently re-role) an existing member.
+
+    Checked under the project lock, so a member added meanwhile is refused too.
+    """
+    return membership_set(project=project, user=user, role=role, by=by, only_new=True)
 
 
-def membership_set(*, project: Project, user: User, role: str, by: User) -> Membership:
+def membership_set(
+    *, project: Project, user: User, role: str, by: User, only_new: bool = False
+) -> Membership:
     """Add a member or change their role; the named lead stays a lead."""
     if role not in Role.values:
         raise ActionRefused(f"{role!r} is not a role.")
@@ -333,6 +425,11 @@ def membership_set(*, project: Project, user: User, role: str, by: User) -> Memb
         membership = (
             Membership.objects.select_for_update().filter(project=project, user=user).first()
         )
+        if membership is not None and only_new:
+            raise ActionRefused(
+                f"{user} is already a member ({membership.get_role_display()}): change their "
+                "role in the list instead."
+            )
         if membership and membership.role == role:
             return membership  # nothing changes, so nothing is written to the history
         if membership and membership.role == Role.LEAD and role != Role.LEAD:

@@ -26,7 +26,10 @@ def test_staff_who_are_not_members_read_but_cannot_write(project):
     staff = factories.UserFactory(is_staff=True)
     access = access_for(staff, project.pk)
     assert access.role is None
-    assert not (access.can_write or access.can_edit or access.can_manage or access.can_sign_off)
+    assert not access.can_write
+    assert not access.can_edit
+    assert not access.can_manage
+    assert not access.can_sign_off
 
 
 def test_a_viewer_can_update_no_task_and_ops_only_their_own(project, viewer, ops):
@@ -45,9 +48,13 @@ def test_the_write_guard_refuses_a_closed_transition_and_changes_nothing(project
 
 
 def test_a_refusal_inside_the_guard_rolls_every_write_back(project):
-    with pytest.raises(guard.ActionRefused), guard.project_write(project.pk, by=project.lead):
-        factories.TaskFactory(project=project, title="Half-done write")
-        raise guard.ActionRefused("A rule says no.")
+    def write_then_refuse():
+        with guard.project_write(project.pk, by=project.lead):
+            factories.TaskFactory(project=project, title="Half-done write")
+            raise guard.ActionRefused("A rule says no.")
+
+    with pytest.raises(guard.ActionRefused):
+        write_then_refuse()
     assert not Task.objects.filter(title="Half-done write").exists()
 
 

@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.core.concurrency import conflict_status
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects import forms, services
 from apps.projects.access import ProjectAccess, capability, project_view
-from apps.projects.guard import ActionRefused
+from apps.projects.guard import ActionRefused, EditConflict
 from apps.projects.models import AcceptanceCriterion, SignOff
 from apps.projects.views.transition import criteria_for_page
 
@@ -45,22 +46,33 @@ def criterion_edit(
 ) -> HttpResponse:
     criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
     form = forms.CriterionForm(request.POST or None, instance=criterion, project=access.project)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        voided = services.criterion_save(
-            criterion=form.instance, by=request.user, now=timezone.now()
-        )
-        if voided:
-            messages.warning(
-                request,
-                "The statement changed, so its sign-off is void: operations must sign again.",
+        try:
+            voided = services.criterion_save(
+                criterion=form.instance,
+                by=request.user,
+                now=timezone.now(),
+                seen_version=form.seen_version,
             )
+        except EditConflict as conflict:
+            # Not a refusal to redirect away from: the form stays, with the user's input.
+            form.show_conflict(conflict.messages, conflict.version)
+            status = conflict_status(request)
         else:
-            messages.success(request, "Acceptance criterion updated.")
-        return redirect(access.project)
+            if voided:
+                messages.warning(
+                    request,
+                    "The statement changed, so its sign-off is void: operations must sign again.",
+                )
+            else:
+                messages.success(request, "Acceptance criterion updated.")
+            return redirect(access.project)
     return render(
         request,
         "projects/criterion_form.html",
         {"form": form, "project": access.project, "criterion": criterion},
+        status=status,
     )
 
 

@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.core.concurrency import conflict_status
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects import forms, services
 from apps.projects.access import ProjectAccess, capability, project_view
+from apps.projects.guard import EditConflict
 from apps.projects.models import Task
 
 
@@ -36,12 +38,27 @@ def task_create(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRes
 def task_edit(request: AuthenticatedRequest, access: ProjectAccess, task_id: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=task_id, project=access.project)
     form = forms.TaskForm(request.POST or None, instance=task, project=access.project)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.task_save(task=form.instance, by=request.user, now=timezone.now())
-        messages.success(request, "Task updated.")
-        return redirect(access.project)
+        try:
+            services.task_save(
+                task=form.instance,
+                by=request.user,
+                now=timezone.now(),
+                seen_version=form.seen_version,
+            )
+        except EditConflict as conflict:
+            # Not a refusal to redirect away from: the form stays, with the user's input.
+            form.show_conflict(conflict.messages, conflict.version)
+            status = conflict_status(request)
+        else:
+            messages.success(request, "Task updated.")
+            return redirect(access.project)
     return render(
-        request, "projects/task_form.html", {"form": form, "project": access.project, "task": task}
+        request,
+        "projects/task_form.html",
+        {"form": form, "project": access.project, "task": task},
+        status=status,
     )
 
 
