@@ -207,9 +207,11 @@ class TaskAdmin(GuardedAdmin):
 
 @admin.register(AcceptanceCriterion)
 class AcceptanceCriterionAdmin(GuardedAdmin):
-    list_display = ["statement", "project", "due_date", "expected_signer"]
+    list_display = ["statement", "project", "due_date", "expected_signer", "withdrawn_at"]
     search_fields = ["statement"]
     list_select_related = ["project", "expected_signer"]
+    # Withdrawn and restored in the app only (services.criterion_withdraw), with a reason.
+    readonly_fields = ["withdrawn_at", "withdrawn_by", "withdraw_reason"]
 
     def save_model(
         self, request: HttpRequest, obj: AcceptanceCriterion, form: ModelForm, change: bool

@@ -160,7 +160,7 @@ class CriterionForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
             ].help_text = "This criterion is signed off. Changing the statement voids the sign-off."
 
 
-# The sign-off and revoke forms are inline in each criterion's row (detail.html);
+# The sign-off, revoke and withdraw forms are inline in each criterion's row (detail.html);
 # these validate what they post.
 class SignOffForm(forms.Form):
     comment = forms.CharField(required=False)
@@ -173,6 +173,13 @@ class SignOffForm(forms.Form):
 class RevokeForm(forms.Form):
     # CharField strips, so a reason of blanks is missing too.
     reason = forms.CharField(error_messages={"required": "Say why the sign-off is revoked."})
+
+
+class WithdrawForm(forms.Form):
+    # CharField strips, so a reason of blanks is missing too.
+    reason = forms.CharField(
+        error_messages={"required": "Say why the criterion no longer applies."}
+    )
 
 
 class MemberAddForm(CrispyMixin, forms.Form):

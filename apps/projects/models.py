@@ -58,8 +58,8 @@ class ProjectQuerySet(models.QuerySet["Project"]):
             tasks_total=_count(Task.objects.all()),
             tasks_done=_count(Task.objects.filter(status=Task.Status.DONE)),
             tasks_overdue=_count(Task.objects.overdue(today)),
-            criteria_total=_count(AcceptanceCriterion.objects.all()),
-            criteria_signed=_count(AcceptanceCriterion.objects.signed()),
+            criteria_total=_count(AcceptanceCriterion.objects.current()),
+            criteria_signed=_count(AcceptanceCriterion.objects.current().signed()),
         )
 
 
@@ -228,6 +228,14 @@ class Task(TimeStampedModel):
 
 
 class CriterionQuerySet(models.QuerySet["AcceptanceCriterion"]):
+    def current(self) -> CriterionQuerySet:
+        """Criteria that still apply: not withdrawn. The one definition every count,
+        gate, phase rule and list of items to sign uses."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self) -> CriterionQuerySet:
+        return self.filter(withdrawn_at__isnull=False)
+
     def signed(self) -> CriterionQuerySet:
         return self.filter(Exists(SignOff.objects.active().filter(criterion=OuterRef("pk"))))
 
@@ -236,7 +244,12 @@ class CriterionQuerySet(models.QuerySet["AcceptanceCriterion"]):
 
 
 class AcceptanceCriterion(TimeStampedModel):
-    """A statement the operations team must sign off before the transition closes."""
+    """A statement the operations team must sign off before the transition closes.
+
+    A criterion that no longer applies is withdrawn (`services.criterion_withdraw`),
+    never deleted once signed: it stays, with who withdrew it, when and why, and no
+    longer counts anywhere (`CriterionQuerySet.current`).
+    """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="criteria")
     statement = models.TextField()
@@ -262,6 +275,15 @@ class AcceptanceCriterion(TimeStampedModel):
         blank=True,
         related_name="criteria_to_sign",
     )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_criteria",
+    )
+    withdraw_reason = models.TextField("why it was withdrawn", blank=True)
 
     history = HistoricalRecords()
     objects = CriterionQuerySet.as_manager()
@@ -269,9 +291,19 @@ class AcceptanceCriterion(TimeStampedModel):
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name_plural = "acceptance criteria"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdraw_reason=""),
+                name="criterion_withdrawal_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.statement[:80]
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def statement_digest(self) -> str:
@@ -390,6 +422,9 @@ class ProjectSummary(models.Model):
     tasks_blocked = models.PositiveIntegerField(default=0)
     criteria_total = models.PositiveIntegerField(default=0)
     criteria_signed = models.PositiveIntegerField(default=0)
+    criteria_withdrawn = models.PositiveIntegerField(
+        default=0, help_text="Withdrawn criteria, counted in neither total nor signed."
+    )
     ready = models.BooleanField(default=False, help_text="Every go-live gate passes.")
     readiness_score = models.PositiveSmallIntegerField(default=0)
     gates = models.JSONField(default=list, help_text="Each gate's result, as GateResult dicts.")

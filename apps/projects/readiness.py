@@ -70,9 +70,14 @@ def evaluate(facts: AcceptanceFacts, *, url: str = "") -> GateResult:
 
 def facts_for(project: Project) -> AcceptanceFacts:
     active = SignOff.objects.active()
-    criteria = AcceptanceCriterion.objects.filter(project=project).aggregate(
-        total=Count("pk"),
-        signed=Count("pk", filter=Q(pk__in=active.values("criterion_id"))),
+    # Withdrawn criteria no longer apply: they neither block nor count.
+    criteria = (
+        AcceptanceCriterion.objects.current()
+        .filter(project=project)
+        .aggregate(
+            total=Count("pk"),
+            signed=Count("pk", filter=Q(pk__in=active.values("criterion_id"))),
+        )
     )
     tasks = Task.objects.filter(project=project)
     if project.go_live_date is not None:
@@ -92,7 +97,8 @@ def facts_for_many(projects: Sequence[Project]) -> dict[int, AcceptanceFacts]:
     active = SignOff.objects.active()
     criteria = {
         row["project"]: row
-        for row in AcceptanceCriterion.objects.filter(project__in=ids)
+        for row in AcceptanceCriterion.objects.current()
+        .filter(project__in=ids)
         .order_by()
         .values("project")
         .annotate(

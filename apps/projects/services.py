@@ -43,9 +43,14 @@ def phase_change_blockers(project: Project, to: str) -> list[str]:
 
 
 def phase_facts(project: Project) -> phases.PhaseFacts:
-    criteria = AcceptanceCriterion.objects.filter(project=project).aggregate(
-        total=Count("pk"),
-        unsigned=Count("pk", filter=~Q(pk__in=SignOff.objects.active().values("criterion_id"))),
+    # Withdrawn criteria no longer apply, so they do not hold back BAU.
+    criteria = (
+        AcceptanceCriterion.objects.current()
+        .filter(project=project)
+        .aggregate(
+            total=Count("pk"),
+            unsigned=Count("pk", filter=~Q(pk__in=SignOff.objects.active().values("criterion_id"))),
+        )
     )
     return phases.PhaseFacts(
         go_live_date=project.go_live_date,
@@ -300,10 +305,65 @@ def criterion_deletion_refusal(criterion: AcceptanceCriterion) -> str | None:
     if SignOff.objects.filter(criterion=criterion).exists():
         return (
             "This criterion has sign-offs, which are kept as evidence: it cannot be "
-            "deleted. If it no longer holds, revoke its sign-off (with a reason); the "
-            "criterion stays as the record."
+            "deleted. If it no longer applies, withdraw it with a reason instead: it then "
+            "no longer counts, and stays as the record."
         )
     return None
+
+
+WITHDRAWN_CANNOT_CHANGE = (
+    "This criterion is withdrawn: it can no longer be edited or signed off. "
+    "Restore it first if it applies again."
+)
+
+
+def criterion_withdraw(
+    *, criterion: AcceptanceCriterion, by: User, reason: str, now: dt.datetime
+) -> AcceptanceCriterion:
+    """Withdraw a criterion that no longer applies, saying why; the way to retire one
+    that cannot be deleted because it has sign-offs.
+
+    A withdrawn criterion stays, with its sign-off history, who withdrew it, when and
+    why, but no longer counts anywhere (`CriterionQuerySet.current`): not in the
+    summary, the acceptance gate, the move to BAU nor anyone's items. A signed
+    criterion is refused: operations' acceptance is revoked first, with its own
+    reason, so that what was accepted is never retired silently. Checked on the
+    locked row, so a sign-off racing the withdrawal cannot both pass.
+    """
+    if not reason.strip():
+        raise ActionRefused("Say why the criterion no longer applies.")
+    with project_write(criterion.project_id, by=by):
+        locked = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
+        if locked.is_withdrawn:
+            raise ActionRefused("This criterion is already withdrawn.")
+        if SignOff.objects.active().filter(criterion=locked).exists():
+            raise ActionRefused(
+                "This criterion is signed off: operations must revoke the sign-off first, "
+                "with a reason; then withdraw it."
+            )
+        locked.withdrawn_at = now
+        locked.withdrawn_by = by
+        locked.withdraw_reason = reason.strip()
+        attribute(locked, by)
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason", "updated_at"])
+    return locked
+
+
+def criterion_restore(*, criterion: AcceptanceCriterion, by: User) -> AcceptanceCriterion:
+    """Undo a withdrawal: the criterion counts again and awaits sign-off.
+
+    The withdrawal (who, when, why) stays in the criterion's history.
+    """
+    with project_write(criterion.project_id, by=by):
+        locked = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
+        if not locked.is_withdrawn:
+            raise ActionRefused("This criterion is not withdrawn.")
+        locked.withdrawn_at = None
+        locked.withdrawn_by = None
+        locked.withdraw_reason = ""
+        attribute(locked, by)
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason", "updated_at"])
+    return locked
 
 
 # The fields of a criterion its edit form writes.
@@ -317,7 +377,8 @@ def criterion_save(
     now: dt.datetime,
     seen_version: dt.datetime | None = None,
 ) -> bool:
-    """Save a criterion; editing a signed statement voids the sign-off.
+    """Save a criterion; editing a signed statement voids the sign-off; a withdrawn
+    criterion is refused.
 
     Returns True when a sign-off was voided, so the caller can say so. The statement
     changed when `statement_changed` says so (whitespace alone does not count), the
@@ -329,6 +390,8 @@ def criterion_save(
     with project_write(criterion.project_id, by=by):
         if criterion.pk:
             before = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
+            if before.is_withdrawn:
+                raise ActionRefused(WITHDRAWN_CANNOT_CHANGE)
             yours = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
             refuse_stale_edit(before, seen=seen_version, fields=CRITERION_FIELDS, yours=yours)
             if statement_changed(before.statement, criterion.statement):
@@ -337,6 +400,9 @@ def criterion_save(
                     attribute(signoff, by)
                     signoff.save(update_fields=["voided_at"])
                     voided = True
+        # Only criterion_withdraw and criterion_restore write the withdrawal, never a
+        # form (nor an instance read while the criterion was withdrawn).
+        criterion.withdrawn_at, criterion.withdrawn_by, criterion.withdraw_reason = None, None, ""
         attribute(criterion, by)
         criterion.save()
     return voided
@@ -371,6 +437,8 @@ def criterion_sign_off(
     try:
         with project_write(criterion.project_id, by=by):
             current = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
+            if current.is_withdrawn:
+                raise ActionRefused(WITHDRAWN_CANNOT_CHANGE)
             if seen_digest is not None and seen_digest != current.statement_digest:
                 raise ActionRefused(
                     "The statement changed after you opened the page: read it again, then sign off."

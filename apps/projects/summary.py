@@ -36,10 +36,16 @@ def compute(project: Project, *, today: dt.date) -> ProjectSummary:
         overdue=Count("pk", filter=~Q(status=Task.Status.DONE) & Q(due_date__lt=today)),
         blocked=Count("pk", filter=Q(status=Task.Status.BLOCKED)),
     )
-    criteria = AcceptanceCriterion.objects.filter(project=project).aggregate(
-        total=Count("pk"),
-        signed=Count("pk", filter=Q(pk__in=SignOff.objects.active().values("criterion_id"))),
+    # Withdrawn criteria count in neither the total nor the signed ones.
+    criteria = (
+        AcceptanceCriterion.objects.current()
+        .filter(project=project)
+        .aggregate(
+            total=Count("pk"),
+            signed=Count("pk", filter=Q(pk__in=SignOff.objects.active().values("criterion_id"))),
+        )
     )
+    withdrawn = AcceptanceCriterion.objects.withdrawn().filter(project=project).count()
     results = gates.assess_all(project, today=today)
     return ProjectSummary(
         project=project,
@@ -50,6 +56,7 @@ def compute(project: Project, *, today: dt.date) -> ProjectSummary:
         tasks_blocked=tasks["blocked"],
         criteria_total=criteria["total"],
         criteria_signed=criteria["signed"],
+        criteria_withdrawn=withdrawn,
         ready=gates.verdict(results) == gates.READY,
         readiness_score=gates.score(results),
         gates=[r.as_dict() for r in results],
@@ -76,7 +83,8 @@ def compute_many(projects: Sequence[Project], *, today: dt.date) -> list[Project
     }
     criteria = {
         row["project"]: row
-        for row in AcceptanceCriterion.objects.filter(project__in=ids)
+        for row in AcceptanceCriterion.objects.current()
+        .filter(project__in=ids)
         .order_by()
         .values("project")
         .annotate(
@@ -84,6 +92,14 @@ def compute_many(projects: Sequence[Project], *, today: dt.date) -> list[Project
             signed=Count("pk", filter=Q(pk__in=SignOff.objects.active().values("criterion_id"))),
         )
     }
+    withdrawn = dict(
+        AcceptanceCriterion.objects.withdrawn()
+        .filter(project__in=ids)
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values_list("project", "n")
+    )
     results = gates.assess_all_many(projects, today=today)
     no_tasks = {"total": 0, "done": 0, "overdue": 0, "blocked": 0}
     no_criteria = {"total": 0, "signed": 0}
@@ -102,6 +118,7 @@ def compute_many(projects: Sequence[Project], *, today: dt.date) -> list[Project
                 tasks_blocked=counted["blocked"],
                 criteria_total=signed["total"],
                 criteria_signed=signed["signed"],
+                criteria_withdrawn=withdrawn.get(project.pk, 0),
                 ready=gates.verdict(gate_results) == gates.READY,
                 readiness_score=gates.score(gate_results),
                 gates=[r.as_dict() for r in gate_results],

@@ -34,6 +34,16 @@ urlpatterns = [
         name="criterion-delete",
     ),
     path(
+        "p/<int:project_id>/criteria/<int:criterion_id>/withdraw/",
+        criteria.criterion_withdraw,
+        name="criterion-withdraw",
+    ),
+    path(
+        "p/<int:project_id>/criteria/<int:criterion_id>/restore/",
+        criteria.criterion_restore,
+        name="criterion-restore",
+    ),
+    path(
         "p/<int:project_id>/criteria/<int:criterion_id>/sign-off/",
         criteria.criterion_sign_off,
         name="criterion-sign-off",

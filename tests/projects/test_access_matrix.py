@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.projects import forms
 from apps.projects.models import (
@@ -34,6 +35,7 @@ class World:
     criterion: AcceptanceCriterion  # signed off by ops
     signoff: SignOff
     unsigned: AcceptanceCriterion
+    withdrawn: AcceptanceCriterion
     member: Membership  # a contributor who is none of the personas
 
 
@@ -45,6 +47,13 @@ def world(project, lead, contributor, ops, viewer, outsider, task, criterion, si
         criterion=criterion,
         signoff=signoff,
         unsigned=factories.CriterionFactory(project=project, statement="Alerts reach ops."),
+        withdrawn=factories.CriterionFactory(
+            project=project,
+            statement="The fax line is monitored.",
+            withdrawn_at=timezone.now(),
+            withdrawn_by=lead,
+            withdraw_reason="The fax line was decommissioned.",
+        ),
         member=factories.MembershipFactory(project=project, role=Role.CONTRIBUTOR),
     )
 
@@ -55,7 +64,7 @@ def snapshot():
         list(Project.objects.values_list("name", "phase")),
         list(Membership.objects.order_by("pk").values_list("user_id", "role")),
         list(Task.objects.order_by("pk").values_list("title", "status")),
-        list(AcceptanceCriterion.objects.order_by("pk").values_list("statement", flat=True)),
+        list(AcceptanceCriterion.objects.order_by("pk").values_list("statement", "withdrawn_at")),
         list(SignOff.objects.order_by("pk").values_list("revoked_at", "voided_at")),
     )
 
@@ -158,6 +167,19 @@ MATRIX = access_matrix.Matrix(
             "projects:criterion-delete",
             "POST",
             lambda w: [w.project.pk, w.unsigned.pk],
+            may=EDITORS,
+        ),
+        Route(
+            "projects:criterion-withdraw",
+            "POST",
+            lambda w: [w.project.pk, w.unsigned.pk],
+            lambda w: {"reason": "No longer part of the hand-over."},
+            may=EDITORS,
+        ),
+        Route(
+            "projects:criterion-restore",
+            "POST",
+            lambda w: [w.project.pk, w.withdrawn.pk],
             may=EDITORS,
         ),
         Route(

@@ -1,4 +1,5 @@
-"""Acceptance criteria: add, edit, delete, and the inline sign-off and revoke."""
+"""Acceptance criteria: add, edit, delete, withdraw and restore, and the inline sign-off
+and revoke."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def criterion_edit(
     request: AuthenticatedRequest, access: ProjectAccess, criterion_id: int
 ) -> HttpResponse:
     criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
+    if criterion.is_withdrawn:
+        raise ActionRefused(services.WITHDRAWN_CANNOT_CHANGE)  # the service refuses a save too
     form = forms.CriterionForm(request.POST or None, instance=criterion, project=access.project)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -84,6 +87,33 @@ def criterion_delete(
     criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
     services.criterion_delete(criterion=criterion, by=request.user)
     messages.success(request, "Acceptance criterion deleted.")
+    return redirect(access.project)
+
+
+@require_POST
+@project_view(capability("can_edit"))
+def criterion_withdraw(
+    request: AuthenticatedRequest, access: ProjectAccess, criterion_id: int
+) -> HttpResponse:
+    criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        raise ActionRefused(list(form.errors["reason"]))
+    services.criterion_withdraw(
+        criterion=criterion, by=request.user, reason=form.cleaned_data["reason"], now=timezone.now()
+    )
+    messages.success(request, "Acceptance criterion withdrawn: it no longer counts.")
+    return redirect(access.project)
+
+
+@require_POST
+@project_view(capability("can_edit"))
+def criterion_restore(
+    request: AuthenticatedRequest, access: ProjectAccess, criterion_id: int
+) -> HttpResponse:
+    criterion = get_object_or_404(AcceptanceCriterion, pk=criterion_id, project=access.project)
+    services.criterion_restore(criterion=criterion, by=request.user)
+    messages.success(request, "Acceptance criterion restored: it awaits sign-off again.")
     return redirect(access.project)
 
 

@@ -103,7 +103,8 @@ def my_items(request: AuthenticatedRequest) -> HttpResponse:
     # this way it starts from the few transitions where I am ops.
     names_me_or_nobody = Coalesce("expected_signer_id", Value(user.pk))
     criteria = (
-        AcceptanceCriterion.objects.unsigned()
+        AcceptanceCriterion.objects.current()
+        .unsigned()
         .filter(project__in=ops_projects.open())
         .alias(signer=names_me_or_nobody)
         .filter(signer=user.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +23,8 @@ from apps.projects.models import AcceptanceCriterion, CriterionQuerySet, Phase, 
 # and a large one stays within the page's time budget (each row carries its forms).
 TASKS_PAGE_SIZE = 25
 CRITERIA_PAGE_SIZE = 25
+# Withdrawn criteria shown (most recent first) in their collapsed list; Activity has all.
+WITHDRAWN_SHOWN = 25
 # The regions of the transition page that htmx refreshes after an inline change
 # (`HX-Trigger: counts-changed`); each asks for itself by its id (HX-Target).
 REFRESHED_REGIONS = ("project-summary", "readiness")
@@ -34,8 +36,9 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
 
     Open tasks come first, 25 a page (`?tasks_page=`); done tasks sit behind a link
     (`?tasks=done`). Criteria awaiting sign-off likewise, signed ones behind
-    `?criteria=signed`. The counts come from the summary row, so the page reads a
-    fixed number of rows and queries however large the transition is.
+    `?criteria=signed`; withdrawn ones in a collapsed list of their own. The counts
+    come from the summary row, so the page reads a fixed number of rows and queries
+    however large the transition is.
     """
     project = access.project
     today = timezone.localdate()
@@ -72,7 +75,8 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
     )
 
     show_signed = request.GET.get("criteria") == "signed"
-    criteria = criteria_for_page().filter(project=project)
+    # Sign-offs are prefetched below, once for this list and the withdrawn one.
+    criteria = criteria_for_page().prefetch_related(None).filter(project=project).current()
     criteria = (criteria.signed() if show_signed else criteria.unsigned()).order_by(
         "due_date", "pk"
     )
@@ -83,6 +87,18 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
         per_page=CRITERIA_PAGE_SIZE,
         total=current.criteria_signed if show_signed else criteria_unsigned,
     )
+    # Read only when the summary counts some, so the page's queries stay as they were.
+    withdrawn = (
+        list(
+            AcceptanceCriterion.objects.withdrawn()
+            .filter(project=project)
+            .select_related("withdrawn_by")
+            .order_by("-withdrawn_at", "-pk")[:WITHDRAWN_SHOWN]
+        )
+        if current.criteria_withdrawn
+        else []
+    )
+    prefetch_related_objects([*criteria_page.object_list, *withdrawn], signoff_history())
 
     next_phases = []
     if access.can_change_phase:
@@ -108,6 +124,7 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
             "criteria_page": criteria_page,
             "criteria": criteria_page.object_list,
             "criteria_unsigned": criteria_unsigned,
+            "withdrawn": withdrawn,
             "members": list(
                 project.memberships.select_related("user").order_by("role", "user__email")
             ),
@@ -120,10 +137,15 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
 def criteria_for_page() -> CriterionQuerySet:
     """Criteria with what their rows show; sign-offs prefetched, so `active_signoff`
     costs no query."""
-    signoffs = SignOff.objects.select_related("signed_by", "revoked_by").order_by("-signed_at")
     return AcceptanceCriterion.objects.select_related(
         "expected_signer", "expected_team"
-    ).prefetch_related(Prefetch("signoffs", queryset=signoffs))
+    ).prefetch_related(signoff_history())
+
+
+def signoff_history() -> Prefetch:
+    """A criterion's sign-offs, newest first, with who signed and who revoked them."""
+    signoffs = SignOff.objects.select_related("signed_by", "revoked_by").order_by("-signed_at")
+    return Prefetch("signoffs", queryset=signoffs)
 
 
 @project_view(capability("can_manage"))
