@@ -33,7 +33,8 @@ def test_sorting_by_overdue_a_second_time_reverses_it(client_as, lead):
     second = client.get(reverse("projects:dashboard"), {"sort": "-overdue"})
 
     def order(response):
-        return [p.name for p in response.context["page"] if p.name in {calm.name, late.name}]
+        names = {calm.name, late.name}
+        return [p["name"] for p in response.context["page"] if p["name"] in names]
 
     assert order(first) == ["Late", "Calm"]
     assert order(second) == ["Calm", "Late"]

@@ -27,9 +27,9 @@ def test_the_dashboard_lists_only_visible_projects_with_counts(client_as, lead, 
     html = response.content.decode()
     assert project.name in html
     assert hidden.name not in html
-    row = response.context["page"].object_list[0].summary
-    assert (row.tasks_done, row.tasks_total, row.tasks_overdue) == (1, 2, 1)
-    assert (row.criteria_signed, row.criteria_total) == (0, 1)
+    row = response.context["page"].object_list[0]
+    assert (row["tasks_done"], row["tasks_total"], row["tasks_overdue"]) == (1, 2, 1)
+    assert (row["criteria_signed"], row["criteria_total"]) == (0, 1)
 
 
 def test_the_dashboard_filters_by_phase_lead_and_mine(client_as, lead, project):
@@ -39,7 +39,7 @@ def test_the_dashboard_filters_by_phase_lead_and_mine(client_as, lead, project):
 
     def names(**params):
         response = client.get(reverse("projects:dashboard"), params)
-        return [p.name for p in response.context["page"].object_list]
+        return [p["name"] for p in response.context["page"].object_list]
 
     assert sorted(names()) == ["Data warehouse", "Payments platform"]
     assert names(phase="readiness") == ["Data warehouse"]
@@ -101,7 +101,7 @@ def test_dashboard_pages_neither_repeat_nor_skip_tied_rows(client_as):
     seen = []
     for page in (1, 2):
         response = client.get(reverse("projects:dashboard"), {"page": page})
-        seen += [p.pk for p in response.context["page"].object_list]
+        seen += [p["pk"] for p in response.context["page"].object_list]
     assert len(seen) == len(set(seen)) == 30
 
 
@@ -111,7 +111,7 @@ def test_transitions_without_a_go_live_date_sort_last(client_as, lead, project):
     client = client_as(lead)
     for sort in ("go_live", "-go_live"):
         names = [
-            p.name
+            p["name"]
             for p in client.get(reverse("projects:dashboard"), {"sort": sort})
             .context["page"]
             .object_list
@@ -166,10 +166,10 @@ def test_my_items_does_not_ask_someone_who_is_no_longer_ops(client_as, lead, ops
 
 def test_my_items_pages_long_lists_and_keeps_the_other_lists_page(client_as, project):
     owner = factories.MembershipFactory(project=project, role=Role.OPS).user
-    factories.TaskFactory.create_batch(55, project=project, owner=owner)
+    factories.TaskFactory.create_batch(30, project=project, owner=owner)
     client = client_as(owner)
     first = client.get(reverse("projects:my-items"))
-    assert len(first.context["tasks"]) == 50
+    assert len(first.context["tasks"]) == 25
     assert "tasks_page=2" in first.content.decode()
     second = client.get(reverse("projects:my-items"), {"tasks_page": 2, "criteria_page": 1})
     assert len(second.context["tasks"]) == 5
@@ -183,3 +183,16 @@ def test_my_items_queries_do_not_grow(client_as, project, fill, django_assert_ma
     with django_assert_max_num_queries(6):
         response = client.get(reverse("projects:my-items"))
     assert response.context["tasks"]
+
+
+def test_the_dashboard_names_each_lead_as_everywhere_else(client_as):
+    named = factories.UserFactory(full_name="", first_name="Ada", last_name="Lovelace")
+    bare = factories.UserFactory(full_name="", email="bare@example.com")
+    for lead in (named, bare):
+        factories.ProjectFactory(lead=lead)
+    viewer = factories.UserFactory(is_staff=True)
+    rows = client_as(viewer).get(reverse("projects:dashboard")).context["page"].object_list
+    assert sorted(row["lead_name"] for row in rows) == sorted(
+        [named.display_name, bare.display_name]
+    )
+    assert {named.display_name, bare.display_name} == {"Ada Lovelace", "bare@example.com"}

@@ -6,6 +6,7 @@ and a new context per row, which on a 50-row page is a large part of the page's 
 """
 
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils.html import format_html
@@ -26,6 +27,12 @@ def phase_badge(phase: str, label: str) -> SafeString:
     """A transition's phase as a coloured badge (cancelled and unknown phases are dark)."""
     css = PHASE_BADGE_CLASSES.get(phase, "text-bg-dark")
     return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+@register.filter
+def gate_findings(gates: list[dict[str, Any]] | None) -> str:
+    """Every finding of a summary's stored gate results, as one line (a tooltip)."""
+    return " ".join(f["sentence"] for gate in gates or () for f in gate.get("findings", ()))
 
 
 @register.simple_tag

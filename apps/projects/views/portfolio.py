@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,10 +14,30 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.htmx import AuthenticatedRequest, template_for
 from apps.projects import forms, services
-from apps.projects.models import AcceptanceCriterion, Project, Role, Task
+from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task
 
 DASHBOARD_PAGE_SIZE = 25
-MY_ITEMS_PAGE_SIZE = 50
+# What a dashboard row shows, read as plain values.
+ROW_FIELDS = ("pk", "name", "phase", "go_live_date")
+ROW_EXPRESSIONS = {
+    "ops_team_name": F("ops_team__name"),
+    # User.display_name, in SQL: the full name, else first and last name, else the email.
+    "lead_name": Coalesce(
+        NullIf(F("lead__full_name"), Value("")),
+        NullIf(Trim(Concat(F("lead__first_name"), Value(" "), F("lead__last_name"))), Value("")),
+        F("lead__email"),
+        output_field=CharField(),
+    ),
+    "tasks_done": F("summary__tasks_done"),
+    "tasks_total": F("summary__tasks_total"),
+    "tasks_overdue": F("summary__tasks_overdue"),
+    "criteria_signed": F("summary__criteria_signed"),
+    "criteria_total": F("summary__criteria_total"),
+    "ready": F("summary__ready"),
+    "readiness_score": F("summary__readiness_score"),
+    "gates": F("summary__gates"),
+}
+MY_ITEMS_PAGE_SIZE = 25
 
 
 @login_required
@@ -32,11 +52,9 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     # A semi-join (no DISTINCT over every visible transition's lead).
     leads = User.objects.filter(pk__in=visible.values("lead_id")).order_by("full_name", "pk")
     form = forms.DashboardFilterForm(request.GET, leads=leads)
-    # The table's rows are sorted with all their columns: leave out the long texts
-    # the table does not show.
-    projects = visible.select_related("lead", "ops_team", "summary").defer(
-        "description", "services"
-    )
+    # The table reads plain rows of exactly the columns it shows (no model instances:
+    # building 100 of them per page cost more than the query itself).
+    projects = visible
     status = 200
     if form.is_valid():
         data = form.cleaned_data
@@ -57,8 +75,12 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         status = 200 if request.htmx else 400
         sort = "go_live"
         projects = projects.open()
-    projects = projects.order_by(*forms.DashboardFilterForm.SORTS[sort])
+    projects = projects.order_by(*forms.DashboardFilterForm.SORTS[sort]).values(
+        *ROW_FIELDS, **ROW_EXPRESSIONS
+    )
     page = Paginator(projects, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row["phase_label"] = Phase(row["phase"]).label
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
