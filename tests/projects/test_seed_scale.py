@@ -211,4 +211,4 @@ def test_the_lead_filter_lists_each_visible_lead_once_and_keeps_the_choice(clien
     for lead_id in leads:
         assert html.count(f'<option value="{lead_id}"') == 1
     assert f'<option value="{chosen.pk}" selected>' in html
-    assert {p.lead_id for p in response.context["page"].object_list} == {chosen.pk}
+    assert {p["lead_id"] for p in response.context["page"].object_list} == {chosen.pk}

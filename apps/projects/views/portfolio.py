@@ -18,7 +18,7 @@ from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task
 
 DASHBOARD_PAGE_SIZE = 25
 # What a dashboard row shows, read as plain values.
-ROW_FIELDS = ("pk", "name", "phase", "go_live_date")
+ROW_FIELDS = ("pk", "name", "phase", "go_live_date", "lead_id")
 ROW_EXPRESSIONS = {
     "ops_team_name": F("ops_team__name"),
     # User.display_name, in SQL: the full name, else first and last name, else the email.
