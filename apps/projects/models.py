@@ -122,6 +122,11 @@ class Project(TimeStampedModel):
             ),
             models.CheckConstraint(condition=Q(phase__in=Phase.values), name="project_phase_valid"),
         ]
+        # The portfolio's default order (PostgreSQL reads 25 rows in index order
+        # instead of sorting every visible transition).
+        indexes = [
+            models.Index(fields=["go_live_date", "name", "id"], name="project_go_live_order")
+        ]
 
     def __str__(self) -> str:
         return self.name
