@@ -43,13 +43,23 @@ MATRICES = (
 # Routes that belong to no transition, so no access matrix: each with why.
 NOT_PROJECT_SCOPED = {
     "healthz": "the health check: public, reports no project data",
+    "csp-report": "browsers report Content-Security-Policy violations: public, only logged",
     "accounts:login": "signing in",
     "accounts:logout": "signing out",
     "accounts:password-change": "the user's own password",
     "accounts:password-change-done": "the user's own password",
+    "accounts:password-reset": "a forgotten password, before signing in",
+    "accounts:password-reset-done": "a forgotten password, before signing in",
+    "accounts:password-reset-confirm": "a forgotten password: the emailed link",
+    "accounts:password-reset-complete": "a forgotten password, before signing in",
+    "oidc_authentication_init": "single sign-on: off to the identity provider (test_oidc)",
+    "oidc_authentication_callback": "single sign-on: back from the identity provider (test_oidc)",
+    "oidc_logout": "single sign-on's sign-out (POST), like accounts:logout",
     "projects:dashboard": "lists only the transitions the user may see (tested in test_portfolio)",
     "projects:my-items": "lists only the user's own items (tested in test_portfolio)",
-    "projects:create": "a new transition, led by whoever creates it",
+    "projects:create": (
+        "a new transition: delivery leads and staff only (tested in test_directory_exposure)"
+    ),
 }
 # Whole namespaces outside the product's own permissions.
 NOT_PROJECT_SCOPED_NAMESPACES = {"admin": "Django's admin, staff only, its own permissions"}

@@ -6,8 +6,10 @@ installed. Production sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_HOST and
 SECRET_KEY. Every variable is documented in README.md and .env.example.
 """
 
+import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,8 +44,28 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}")
+    return value
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str, default: str) -> list[str]:
+    """Comma-separated CIDRs (`10.0.0.0/8,::1/128`), each checked; empty means none."""
+    networks = env_list(name, default)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated networks such as 10.0.0.0/8, not {network!r}"
+            ) from None
+    return networks
 
 
 def local_secret_key() -> str:
@@ -79,6 +101,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "template_partials",
@@ -87,10 +110,16 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.projects",
+    # Login throttling: failed sign-ins and lockouts, in its own tables.
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # First, so that every response, a redirect or an error included, carries its id.
+    "apps.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (the policy is under "Security" below).
+    "csp.middleware.CSPMiddleware",
     # 400 for a NUL in the path, query string or form body (PostgreSQL cannot take one).
     "apps.core.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,9 +128,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle and too old sessions (after auth and messages: it signs out with a message).
+    "apps.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "transition.urls"
@@ -142,15 +175,102 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses any sign-in while a lockout holds, before a password is compared.
+    "apps.accounts.backends.LockoutBackend",
+    # ModelBackend, refusing passwords when LOCAL_LOGIN is off and SSO is on.
+    "apps.accounts.oidc.PasswordBackend",
+    # Single sign-on (OpenID Connect callbacks only); does nothing when SSO is off.
+    "apps.accounts.oidc.OIDCBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "projects:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# A password reset link works for an hour, and once.
+PASSWORD_RESET_TIMEOUT = 3600
+
+# Single sign-on with OpenID Connect (apps/accounts/oidc.py, README "Single sign-on").
+# On when the issuer, client id and secret are all set. Endpoints not set explicitly
+# are read from <OIDC_ISSUER>/.well-known/openid-configuration on first use.
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT")
+OIDC_USERINFO_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT")
+OIDC_JWKS_URI = env_str("OIDC_JWKS_URI")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM")
+OIDC_STAFF_GROUP = env_str("OIDC_STAFF_GROUP")
+OIDC_DELIVERY_LEADS_GROUP = env_str("OIDC_DELIVERY_LEADS_GROUP")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your identity provider")
+_oidc_missing = [
+    name
+    for name, value in (
+        ("OIDC_ISSUER", OIDC_ISSUER),
+        ("OIDC_CLIENT_ID", OIDC_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", OIDC_CLIENT_SECRET),
+    )
+    if not value
+]
+if 0 < len(_oidc_missing) < 3:
+    raise ImproperlyConfigured(f"Single sign-on needs {', '.join(_oidc_missing)} as well")
+# Password sign-in (the login form and the admin's). Off only with SSO on: off
+# without SSO would leave nobody able to sign in.
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+if not LOCAL_LOGIN and _oidc_missing:
+    raise ImproperlyConfigured("LOCAL_LOGIN=0 needs single sign-on (OIDC_ISSUER and the rest)")
+# mozilla-django-oidc's views, as ours (the rest of its settings are mapped from the
+# ones above at call time by apps.accounts.oidc.library_setting).
+OIDC_AUTHENTICATE_CLASS = "apps.accounts.oidc.AuthenticateView"
+OIDC_CALLBACK_CLASS = "apps.accounts.oidc.CallbackView"
+
+# Sessions (apps/accounts/session_policy.py): a session ends after
+# SESSION_IDLE_TIMEOUT_HOURS without a request, and SESSION_MAX_AGE_HOURS after
+# sign-in whatever happens. The middleware stamps the last activity into the
+# session at most every 5 minutes (instead of SESSION_SAVE_EVERY_REQUEST, a
+# database write on every page). The cookie and the stored session last the whole
+# lifetime, so that the middleware, not a silent expiry, ends an idle session: it
+# logs why and tells the person.
+SESSION_IDLE_TIMEOUT_HOURS = env_positive_int("SESSION_IDLE_TIMEOUT_HOURS", 8)
+SESSION_MAX_AGE_HOURS = env_positive_int("SESSION_MAX_AGE_HOURS", 24)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
+
+# Login throttling (django-axes, apps/accounts/throttle.py): failures are counted
+# per account typed and per client address; LOGIN_FAILURE_LIMIT of either within
+# LOGIN_FAILURE_WINDOW_MINUTES locks sign-in for that account or address until a
+# window has passed since the last failure. An admin unlocks in the admin
+# ("Access attempts") or with `manage.py axes_reset_username <email>`.
+LOGIN_FAILURE_LIMIT = env_positive_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_MINUTES = env_positive_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0 (none)
+# ignores the header. apps/core/client_address.py reads the client address with it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}")
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# The login form's field is "username" whatever USERNAME_FIELD is; counted lower-cased.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "apps.accounts.throttle.typed_account"
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.locked_out"
+# Attempts refused during a lockout do not extend it, so the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Successful sign-ins are in the auth log (transition.auth), not in a table that grows.
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -237,6 +357,10 @@ HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# With HTTPS, `__Host-` cookies: the browser keeps them only when Secure, for this
+# exact host and path /, so a neighbouring subdomain cannot set or overwrite them.
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -245,12 +369,51 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy: scripts, styles and everything else from our own origin
+# only. No inline <script>, no style="" attribute, no eval: htmx is told not to
+# inject its indicator <style> (base.html's htmx-config meta) and never to eval.
+# Bootstrap's SVG icons in its CSS are data: URIs, hence img-src data:.
+# CSP_REPORT_ONLY sends the same policy as Content-Security-Policy-Report-Only, to
+# try a change without breaking pages (frame-ancestors is then not enforced, but
+# X-Frame-Options still is). The names below avoid django-csp's old CSP_* settings,
+# which its system check reports.
+_csp_directives: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+_csp_report_uri = env_str("CSP_REPORT_URI")
+if _csp_report_uri:
+    _csp_directives["report-uri"] = [_csp_report_uri]
+_csp_report_only = env_bool("CSP_REPORT_ONLY", False)
+CONTENT_SECURITY_POLICY = None if _csp_report_only else {"DIRECTIVES": _csp_directives}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives} if _csp_report_only else None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "auth": {"class": "logging.StreamHandler", "formatter": "line"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Authentication events (apps/accounts/auth_log.py), one line each, to stderr.
+    "loggers": {
+        "transition.auth": {"handlers": ["auth"], "level": "INFO", "propagate": False},
+        # axes logs each attempt too, with the account and address masked: the lines
+        # above say the same with them; its errors still show.
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # Health: a worker heartbeat older than this shows as stale on /healthz.
 WORKER_HEARTBEAT_STALE_AFTER = env_int("WORKER_HEARTBEAT_STALE_AFTER", 300)
+# Health: besides staff, requests from these networks read /healthz's detail (hosts,
+# errors). Matched against the client address (apps/core/client_address.py).
+HEALTHZ_INTERNAL_NETWORKS = env_networks("HEALTHZ_INTERNAL_NETWORKS", "127.0.0.1/32,::1/128")

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.core import csp_reports
 from apps.core import views as core_views
 
 urlpatterns = [
     path("", include("apps.projects.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    # Single sign-on: always routed, 404 unless OIDC_* are set (apps/accounts/oidc.py).
+    path("accounts/oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("csp-report", csp_reports.csp_report, name="csp-report"),
 ]

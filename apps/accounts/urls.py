@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
-from apps.accounts import forms
+from apps.accounts import forms, views
 
 app_name = "accounts"
 
@@ -14,16 +14,26 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("accounts:password-change-done")
-        ),
-        name="password-change",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password-change-done",
+    ),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password-reset-done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
     ),
 ]

@@ -11,16 +11,15 @@ from apps.core import health
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer, 503 otherwise.
 
+    Everyone reads `ok` or `degraded` per dependency; staff and internal addresses
+    also read the detail (`health.may_see_detail`), which is logged in any case.
     The worker's heartbeat is reported but does not change the status: a stopped
     worker delays reminders and evaluations, it does not stop the web app.
     """
     database = health.check_database()
     broker = health.check_broker()
-    body: dict[str, object] = {
-        "status": "ok" if database.ok and broker.ok else "error",
-        "database": {"ok": database.ok, "detail": database.detail},
-        "broker": {"ok": broker.ok, "detail": broker.detail},
-    }
-    if database.ok:
-        body["worker"] = health.worker_heartbeat(timezone.now())
+    worker = health.worker_heartbeat(timezone.now()) if database.ok else None
+    health.log_failures(database, broker, worker)
+    detailed = health.may_see_detail(request, database_ok=database.ok)
+    body = health.report(database, broker, worker, detailed=detailed)
     return JsonResponse(body, status=200 if database.ok and broker.ok else 503)

@@ -42,6 +42,11 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
     from apps.core.htmx import AuthenticatedRequest
 
+# Starting a transition is not a role in one: it is this permission, which the
+# "Delivery leads" group holds (migration 0006; members are added in the admin).
+CREATE_TRANSITION = "projects.create_transition"
+DELIVERY_LEADS = "Delivery leads"
+
 EDIT_ROLES = frozenset({Role.LEAD, Role.CONTRIBUTOR})
 SIGN_OFF_ROLES = frozenset({Role.OPS, Role.LEAD})
 WRITE_ROLES = frozenset({Role.LEAD, Role.CONTRIBUTOR, Role.OPS})
@@ -93,6 +98,16 @@ class ProjectAccess:
     def require(self, allowed: bool) -> None:
         if not allowed:
             raise PermissionDenied("Your role in this transition does not allow this.")
+
+
+def can_create_transition(user: User | AnonymousUser) -> bool:
+    """Staff, and active users holding `CREATE_TRANSITION` (through the "Delivery
+    leads" group, or granted to them alone in the admin).
+
+    Costs two queries for a user who is not staff (Django's permission check reads
+    the user's and their groups' permissions, then keeps them on the user object).
+    """
+    return bool(user.is_active and (user.is_staff or user.has_perm(CREATE_TRANSITION)))
 
 
 def access_for(user: User | AnonymousUser, project_id: int) -> ProjectAccess:

@@ -11,7 +11,8 @@ its tasks and sign-offs, and a move the rules refuse stops the seed with the
 reason (the plan is wrong, not the rule). Dates are relative to `today`.
 
 It runs after the accounts seeder (`apps/accounts/demo.py`), which creates the
-people and teams; both are listed in `seed_demo`'s `SEEDERS`.
+people and teams; both are listed in `seed_demo`'s `SEEDERS`. The demo lead is
+put in the "Delivery leads" group, so that they may create transitions.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def seed(*, today: dt.date, password: str) -> list[str]:
     """
     people = accounts_demo.people()
     ops_team = accounts_demo.teams()[accounts_demo.OPS_TEAM]
+    # The demo lead starts transitions, as every delivery lead does.
+    services.delivery_lead_grant(user=people["lead"])
     lines = []
     for plan in PROJECTS:
         project, created = ensure_project(plan, people, ops_team, today=today)

@@ -45,6 +45,29 @@ def member_users(project: Project, roles: set[str] | None = None) -> QuerySet[Us
     )
 
 
+def people_to_name(user: User, project: Project | None = None) -> QuerySet[User]:
+    """Whom `user` may name lead or operations lead of a transition: not the directory.
+
+    Active users only: `user` themselves, the people in `user`'s teams, the members
+    of operations teams (where operations leads come from) and, for an existing
+    transition, its members. Staff, who see every account in the admin anyway, may
+    name any active user. Someone else must first be put in a team (admin) or added
+    as a member.
+    """
+    active = User.objects.filter(is_active=True).order_by("full_name", "email")
+    if user.is_staff:
+        return active
+    known = (
+        Q(pk=user.pk)
+        | Q(teams__in=Team.objects.filter(members=user))
+        | Q(teams__kind=Team.Kind.OPERATIONS)
+    )
+    if project is not None and project.pk:
+        known |= Q(memberships__project=project)
+    # A semi-join: the joins above repeat a person once per team or membership.
+    return active.filter(pk__in=User.objects.filter(known).values("pk"))
+
+
 class ProjectForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Project
@@ -64,11 +87,16 @@ class ProjectForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
             "services": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        """`user` fills in the form: the leads they may name are `people_to_name`."""
         super().__init__(*args, **kwargs)
-        active = User.objects.filter(is_active=True).order_by("full_name", "email")
-        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = active
-        cast(forms.ModelChoiceField, self.fields["ops_lead"]).queryset = active
+        people = people_to_name(user, self.instance)
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = people
+        cast(forms.ModelChoiceField, self.fields["ops_lead"]).queryset = people
+        members = ", or a member of this transition" if self.instance.pk else ""
+        ops_help = f"Someone in an operations team or in one of your teams{members}."
+        self.fields["lead"].help_text = f"You, someone in one of your teams{members}."
+        self.fields["ops_lead"].help_text = ops_help
         cast(forms.ModelChoiceField, self.fields["ops_team"]).queryset = Team.objects.filter(
             kind=Team.Kind.OPERATIONS
         )
@@ -183,27 +211,49 @@ class WithdrawForm(forms.Form):
 
 
 class MemberAddForm(CrispyMixin, forms.Form):
-    email = forms.EmailField(help_text="The person must already have an account.")
+    """Add someone by email. Whether the address has an account is not told.
+
+    `cleaned_data["user"]` is the active account with that email, or None; the
+    view answers the same in both cases (`member_add_answer`). Only an address that
+    is already a member is refused by name: the lead sees the member list anyway.
+    """
+
+    email = forms.EmailField(
+        help_text="They are added if they have an account; an administrator creates accounts."
+    )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
 
-    def clean_email(self) -> User:
-        email = self.cleaned_data["email"].lower()
-        user = User.objects.filter(email=email, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(
-                f"No active account uses {email}. Ask an administrator to create one."
-            )
-        existing = self.project.memberships.filter(user=user).first()
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email = cleaned.get("email")
+        if not email:
+            return cleaned
+        existing = self.project.memberships.filter(user__email=email).select_related("user").first()
         if existing is not None:
-            raise forms.ValidationError(
-                f"{user} is already a member ({existing.get_role_display()}): change their "
-                "role in the list instead."
+            self.add_error(
+                "email",
+                f"{existing.user} is already a member ({existing.get_role_display()}): change "
+                "their role in the list instead.",
             )
-        return user
+            return cleaned
+        cleaned["user"] = User.objects.filter(email=email, is_active=True).first()
+        return cleaned
+
+
+def member_add_answer(email: str, role: str) -> str:
+    """What adding `email` answers, the same whether or not it has an account."""
+    return (
+        f"If {email} has an account, they are now a member ({Role(role).label}). "
+        "If not, nobody was added: ask an administrator to create their account, "
+        "then add them again."
+    )
 
 
 class MemberRoleForm(forms.Form):

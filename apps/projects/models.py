@@ -127,6 +127,10 @@ class Project(TimeStampedModel):
         indexes = [
             models.Index(fields=["go_live_date", "name", "id"], name="project_go_live_order")
         ]
+        # Who may start a transition: granted through the "Delivery leads" group
+        # (migration 0006), or to one user in the admin; staff may anyway
+        # (`access.can_create_transition`).
+        permissions = [("create_transition", "Can create transitions")]
 
     def __str__(self) -> str:
         return self.name

@@ -11,11 +11,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from simple_history.utils import bulk_create_with_history
 
-from apps.projects import blueprints, phases, summary
+from apps.projects import access, blueprints, phases, summary
 from apps.projects.blueprints import BLUEPRINTS
 from apps.projects.guard import (
     ActionRefused,
@@ -531,3 +533,22 @@ def _refuse_if_named_or_last_lead(project: Project, membership: Membership) -> N
     )
     if not other_leads.exists():
         raise ActionRefused("A transition needs at least one lead: add another lead first.")
+
+
+def delivery_lead_grant(*, user: User) -> None:
+    """Let `user` create transitions: put them in the "Delivery leads" group.
+
+    The group and its permission come from migration 0006; they are made again here
+    when they are missing (an administrator deleted the group, a test flushed the
+    database), so granting never depends on that.
+    """
+    codename = access.CREATE_TRANSITION.split(".")[1]
+    with transaction.atomic():
+        permission, _ = Permission.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(Project),
+            codename=codename,
+            defaults={"name": "Can create transitions"},
+        )
+        group, _ = Group.objects.get_or_create(name=access.DELIVERY_LEADS)
+        group.permissions.add(permission)
+        user.groups.add(group)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
+from apps.projects import services
 from apps.projects.models import Project, Role, Task
 from tests import factories
 
@@ -22,6 +23,13 @@ def criterion(project):
 @pytest.fixture
 def signoff(criterion, ops):
     return factories.SignOffFactory(criterion=criterion, signed_by=ops)
+
+
+@pytest.fixture
+def delivery_lead(lead):
+    """The lead persona, in the "Delivery leads" group: may create transitions."""
+    services.delivery_lead_grant(user=lead)
+    return lead
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ MATRIX = access_matrix.Matrix(
             "POST",
             _project,
             lambda w: {
-                **_as_read(forms.ProjectForm, w.project),
+                **_as_read(forms.ProjectForm, w.project, user=w.project.lead),
                 "name": "Renamed",
                 "lead": w.project.lead_id,
                 "hypercare_days": 14,

@@ -30,6 +30,7 @@ def test_times_in_changes_are_in_the_sites_time_zone(project, lead, settings):
 def test_changes_name_teams_and_people_not_database_ids(client_as, lead, project):
     team = factories.TeamFactory(name="Platform Ops")
     ops_lead = factories.UserFactory(full_name="Helena Novak")
+    team.members.add(ops_lead)
     client = client_as(lead)
     url = reverse("projects:edit", args=[project.pk])
     client.post(url, form_data(client.get(url), ops_team=team.pk, ops_lead=ops_lead.pk))

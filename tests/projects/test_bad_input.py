@@ -17,8 +17,9 @@ DATE_RANGE_MESSAGE = "Choose a date between 1 January 2000 and 31 December 2100.
 
 @pytest.mark.parametrize("go_live", ["0001-01-01", "9999-12-31"])
 def test_a_template_transition_going_live_in_year_1_or_9999_explains_and_creates_nothing(
-    client_as, lead, go_live
+    client_as, delivery_lead, go_live
 ):
+    lead = delivery_lead
     before = snapshot()
     response = client_as(lead).post(
         reverse("projects:create"),
@@ -35,7 +36,10 @@ def test_a_template_transition_going_live_in_year_1_or_9999_explains_and_creates
     assert snapshot() == before
 
 
-def test_a_template_whose_dates_would_leave_the_range_explains_and_creates_nothing(client_as, lead):
+def test_a_template_whose_dates_would_leave_the_range_explains_and_creates_nothing(
+    client_as, delivery_lead
+):
+    lead = delivery_lead
     # The template's first task is due six weeks before go-live: in 1999.
     before = snapshot()
     response = client_as(lead).post(
@@ -88,8 +92,9 @@ VALID_NEW = {
     ],
 )
 def test_every_date_outside_2000_to_2100_is_refused_with_a_clear_message(
-    client_as, lead, project, task, criterion, form, date
+    client_as, delivery_lead, project, task, criterion, form, date
 ):
+    lead = delivery_lead
     url, field = _date_forms(project, task, criterion)[form]
     client = client_as(lead)
     data = form_data(client.get(url), **VALID_NEW.get(form, {}))

@@ -174,10 +174,11 @@ def test_portfolio_page_queries_do_not_grow_with_the_portfolio(
     generate(size)
     pmo = client_as(User.objects.get(email=scale.PMO_EMAIL))
     ops = client_as(User.objects.get(email=scale.pool_email(Role.OPS, 1)))
-    with django_assert_max_num_queries(5):
+    # 5 each, and 2 for the "New transition" button (the PMO's and their groups' permissions).
+    with django_assert_max_num_queries(7):
         response = pmo.get(reverse("projects:dashboard"), {"phase": "all"})
     assert len(response.context["page"].object_list) == min(size, 25)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         pmo.get(reverse("projects:dashboard"), {"phase": "all", "sort": "overdue"})
     with django_assert_max_num_queries(6):
         response = ops.get(reverse("projects:my-items"))

@@ -58,6 +58,9 @@ def test_a_cancelled_transition_can_be_reopened(client_as, lead, project):
 
 def test_naming_a_new_lead_and_ops_lead_makes_them_members(client_as, lead, project):
     new_lead, new_ops_lead = factories.UserFactory.create_batch(2)
+    # Whom a lead may name (forms.people_to_name): a teammate, an operations engineer.
+    factories.TeamFactory(kind="delivery").members.add(lead, new_lead)
+    factories.TeamFactory(kind="operations").members.add(new_ops_lead)
     client = client_as(lead)
     url = reverse("projects:edit", args=[project.pk])
     response = client.post(
@@ -100,8 +103,10 @@ def test_the_go_live_date_stays_once_hypercare_started(client_as, lead, project)
     assert project.go_live_date is not None
 
 
-def test_creating_a_transition_from_the_template(client_as, lead):
+def test_creating_a_transition_from_the_template(client_as, delivery_lead):
+    lead = delivery_lead
     ops_lead = factories.UserFactory()
+    factories.TeamFactory(kind="operations").members.add(ops_lead)
     response = client_as(lead).post(
         reverse("projects:create"),
         {
@@ -128,7 +133,8 @@ def test_creating_a_transition_from_the_template(client_as, lead):
         ({"name": "X", "hypercare_days": "14", "same_ops_lead": True}, "ops_lead"),
     ],
 )
-def test_a_bad_transition_form_explains_and_creates_nothing(client_as, lead, data, field):
+def test_a_bad_transition_form_explains_and_creates_nothing(client_as, delivery_lead, data, field):
+    lead = delivery_lead
     data = {**data, "lead": lead.pk}
     if data.pop("same_ops_lead", False):
         data["ops_lead"] = lead.pk

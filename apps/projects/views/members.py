@@ -20,11 +20,14 @@ def project_members(request: AuthenticatedRequest, access: ProjectAccess) -> Htt
     if request.method == "POST":
         access.require(access.can_manage)
         if form.is_valid():
-            user = form.cleaned_data["email"]
-            services.membership_add(
-                project=access.project, user=user, role=form.cleaned_data["role"], by=request.user
-            )
-            messages.success(request, f"{user} is now a member.")
+            # The same answer whether or not the address has an account: a redirect
+            # and one sentence, so that adding members cannot probe the directory.
+            user, role = form.cleaned_data["user"], form.cleaned_data["role"]
+            if user is not None:
+                services.membership_add(
+                    project=access.project, user=user, role=role, by=request.user
+                )
+            messages.info(request, forms.member_add_answer(form.cleaned_data["email"], role))
             return redirect("projects:members", project_id=access.project.pk)
     members = access.project.memberships.select_related("user").order_by("role", "user__email")
     return render(

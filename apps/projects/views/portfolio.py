@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.htmx import AuthenticatedRequest, template_for
-from apps.projects import forms, services
+from apps.projects import access, forms, services
 from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task
 
 DASHBOARD_PAGE_SIZE = 25
@@ -101,6 +103,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             # page is): a form widget renders each option through its own template.
             "leads": leads.only("pk", "full_name", "first_name", "last_name", "email"),
             "selected_lead": str(form["lead"].value() or ""),
+            # Called only where the page shows a "New transition" link (it costs queries).
+            "may_create_transition": functools.partial(access.can_create_transition, request.user),
         },
         status=status,
     )
@@ -157,7 +161,12 @@ def my_items(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def project_create(request: AuthenticatedRequest) -> HttpResponse:
-    form = forms.ProjectCreateForm(request.POST or None, initial={"lead": request.user})
+    """A new transition; only for delivery leads and staff (`access.can_create_transition`)."""
+    if not access.can_create_transition(request.user):
+        return render(request, "projects/create_refused.html", status=403)
+    form = forms.ProjectCreateForm(
+        request.POST or None, user=request.user, initial={"lead": request.user}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         project = services.project_create(

@@ -150,7 +150,7 @@ def signoff_history() -> Prefetch:
 
 @project_view(capability("can_manage"))
 def project_edit(request: AuthenticatedRequest, access: ProjectAccess) -> HttpResponse:
-    form = forms.ProjectForm(request.POST or None, instance=access.project)
+    form = forms.ProjectForm(request.POST or None, instance=access.project, user=request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
