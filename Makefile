@@ -21,7 +21,7 @@ NODE_STAMP := node_modules/.installed-package-lock
 # A key for test runs only: settings refuse to start without one when DEBUG is off.
 TEST_SECRET_KEY := test-only-not-a-secret-3b1f0c0e2d5a4f7e9c8b6a5d4e3f2a1b0c9d8e7f6a5b4c3d
 
-.PHONY: help install run test lint lock bench
+.PHONY: help install run test lint lock bench screenshots
 
 help:
 	@echo "make install  create .venv and node_modules (skipped when up to date)"
@@ -30,6 +30,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy, import contracts, djlint, makemigrations --check"
 	@echo "make lock     regenerate requirements.lock and requirements-dev.lock from pyproject.toml"
 	@echo "make bench    page latency (p50/p95) and query counts at two data sizes"
+	@echo "make screenshots  full-page screenshots of every page, per demo role, at 1366 and 390 px, into var/screenshots/"
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -99,3 +100,14 @@ lock: $(PY_STAMP)
 # SQLite file when neither is set); the scratch database is dropped at the end.
 bench: install
 	DEBUG=0 $(BIN)/python bench/pages.py
+
+# Full-page screenshots of every page each demo role can reach, at 1366 and 390 px
+# wide, into var/screenshots/ (not committed). The browser test's own walk, run
+# against a test database seeded with seed_demo and served by its live server;
+# needs Chromium (CHROMIUM_PATH, else `chromium` on PATH).
+SCREENSHOTS_DIR ?= var/screenshots
+
+screenshots: install
+	rm -f $(SCREENSHOTS_DIR)/*.png
+	SCREENSHOTS=$(SCREENSHOTS_DIR) DEBUG=0 SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/pytest -q -s --no-cov \
+		-p no:cacheprovider tests/e2e/test_phone_layout.py -k screenshots

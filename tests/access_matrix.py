@@ -43,6 +43,7 @@ MATRICES = (
 # Routes that belong to no transition, so no access matrix: each with why.
 NOT_PROJECT_SCOPED = {
     "healthz": "the health check: public, reports no project data",
+    "favicon": "the site icon: public, a redirect to a static file",
     "csp-report": "browsers report Content-Security-Policy violations: public, only logged",
     "accounts:login": "signing in",
     "accounts:logout": "signing out",

@@ -10,6 +10,7 @@ urlpatterns = [
     # Single sign-on: always routed, 404 unless OIDC_* are set (apps/accounts/oidc.py).
     path("accounts/oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", core_views.healthz, name="healthz"),
     path("csp-report", csp_reports.csp_report, name="csp-report"),
 ]

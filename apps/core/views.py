@@ -1,4 +1,5 @@
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -23,3 +24,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     detailed = health.may_see_detail(request, database_ok=database.ok)
     body = health.report(database, broker, worker, detailed=detailed)
     return JsonResponse(body, status=200 if database.ok and broker.ok else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

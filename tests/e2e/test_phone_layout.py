@@ -1,0 +1,196 @@
+"""Every page, for every demo role, fits a phone: no horizontal scrolling of the page.
+
+One Chromium, one browser context per demo persona. Each persona opens the pages it
+can reach (dashboard, my items, password change, every demo transition's overview,
+members and activity, and, where the overview links to them, the task, criterion
+and transition forms; the new-transition form where the dashboard offers it) at
+390x844, and the document must be no wider than the viewport.
+
+Run with SCREENSHOTS=<folder> (`make screenshots`), the same walk instead saves
+full-page screenshots of every page at 1366 and 390 px wide into that folder.
+"""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from apps.projects.models import Project
+from tests.e2e.test_handoff_flow import (  # noqa: F401 (fixtures)
+    CHROMIUM,
+    WATCH_CSP,
+    browser,
+    csp_violations,
+    demo,
+)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"No Chromium at {CHROMIUM}: install Debian's `chromium` to run browser tests.",
+    ),
+]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+# The elements sticking out past the viewport's right edge, to say what overflows.
+WIDE_ELEMENTS = """
+(limit) => {
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.right > limit + 0.5 && box.width > 0) {
+      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+        + (el.className && typeof el.className === "string"
+           ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+      wide.push(`${name} (right ${Math.round(box.right)})`);
+    }
+  }
+  return wide.slice(0, 5);
+}
+"""
+
+
+def new_context(browser, viewport, violations: list[str]):  # noqa: F811 (fixture name)
+    context = browser.new_context(viewport=viewport)
+
+    def report(seen: str) -> None:
+        violations.append(seen)
+
+    context.expose_function("reportCspViolation", report)
+    context.add_init_script(WATCH_CSP)
+    return context
+
+
+def log_in(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def walk(page, base: str):
+    """Yield (name, path) for each page the signed-in user can reach, after loading it.
+
+    A page that answers other than 200 (a transition this user is not a member of)
+    is skipped."""
+
+    def visit(path: str) -> bool:
+        response = page.goto(f"{base}{path}")
+        return response is not None and response.status == 200
+
+    offers_create = False
+    if visit("/"):
+        offers_create = page.locator(f'a[href="{reverse("projects:create")}"]').count() > 0
+        yield "dashboard", "/"
+    if visit(reverse("projects:my-items")):
+        yield "my-items", reverse("projects:my-items")
+    if visit(reverse("accounts:password-change")):
+        yield "password-change", reverse("accounts:password-change")
+    if offers_create and visit(reverse("projects:create")):
+        yield "new-transition", reverse("projects:create")
+    for project in Project.objects.order_by("pk"):
+        detail = reverse("projects:detail", args=[project.pk])
+        if not visit(detail):
+            continue
+        forms = []
+        hrefs = page.eval_on_selector_all(
+            "a[href]", "links => links.map(a => a.getAttribute('href'))"
+        )
+        for pattern in (
+            r"/tasks/\d+/edit/$",
+            r"/tasks/new/$",
+            r"/criteria/\d+/edit/$",
+            r"/criteria/new/$",
+            rf"^/p/{project.pk}/edit/$",
+        ):
+            found = next((href for href in hrefs if re.search(pattern, href)), None)
+            if found:
+                forms.append(found)
+        yield f"p{project.pk}-overview", detail
+        for tab in ("members", "activity"):
+            path = reverse(f"projects:{tab}", args=[project.pk])
+            if visit(path):
+                yield f"p{project.pk}-{tab}", path
+        for path in forms:
+            if visit(path):
+                name = path.strip("/").replace("/", "-")
+                yield name, path
+
+
+def personas():
+    from apps.accounts import demo as accounts_demo
+
+    return accounts_demo.PERSONAS, accounts_demo.DEFAULT_PASSWORD
+
+
+def test_every_page_fits_a_phone_for_every_role(live_server, browser, demo, csp_violations):  # noqa: F811
+    if os.environ.get("SCREENSHOTS"):
+        pytest.skip("SCREENSHOTS is set: the screenshot run only takes pictures.")
+    base = live_server.url
+    people, password = personas()
+    too_wide, visited = [], []
+
+    context = new_context(browser, PHONE, csp_violations)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        too_wide.append(f"anonymous /accounts/login/: {width}px")
+    context.close()
+
+    for persona in people:
+        context = new_context(browser, PHONE, csp_violations)
+        page = context.new_page()
+        log_in(page, base, persona.email, password)
+        for _name, path in walk(page, base):
+            visited.append((persona.key, path))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                culprits = page.evaluate(WIDE_ELEMENTS, PHONE["width"])
+                too_wide.append(f"{persona.key} {path}: {width}px; {', '.join(culprits)}")
+        context.close()
+
+    # Every role reached the pages the walk is meant to cover.
+    paths_by_role = {key: {path for who, path in visited if who == key} for key, _ in visited}
+    assert {persona.key for persona in people} <= set(paths_by_role)
+    assert reverse("projects:create") in paths_by_role["lead"]
+    assert any(re.search(r"/tasks/\d+/edit/$", path) for path in paths_by_role["lead"])
+    assert any(re.search(r"/criteria/\d+/edit/$", path) for path in paths_by_role["contributor"])
+    assert any(path.endswith("/members/") for path in paths_by_role["viewer"])
+    assert too_wide == [], "\n".join(too_wide)
+    assert csp_violations == []
+
+
+def test_screenshots_of_every_page(live_server, browser, demo, csp_violations):  # noqa: F811
+    """Not a check: `make screenshots` runs this with SCREENSHOTS=var/screenshots."""
+    folder = os.environ.get("SCREENSHOTS")
+    if not folder:
+        pytest.skip("Set SCREENSHOTS=<folder> (make screenshots) to take screenshots.")
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    people, password = personas()
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = new_context(browser, viewport, csp_violations)
+        page = context.new_page()
+        page.goto(f"{base}/accounts/login/")
+        shot = out / f"anonymous-login-{label}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        sys.stdout.write(f"{shot}\n")  # the paths `make screenshots` prints
+        context.close()
+        for persona in people:
+            context = new_context(browser, viewport, csp_violations)
+            page = context.new_page()
+            log_in(page, base, persona.email, password)
+            for name, _path in walk(page, base):
+                shot = out / f"{persona.key}-{name}-{label}.png"
+                page.screenshot(path=str(shot), full_page=True)
+                sys.stdout.write(f"{shot}\n")  # the paths `make screenshots` prints
+            context.close()
