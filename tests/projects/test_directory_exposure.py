@@ -5,10 +5,12 @@ import re
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts import demo as accounts_demo
 from apps.accounts.models import Team, User
@@ -255,11 +257,14 @@ def test_adding_an_address_answers_the_same_whether_or_not_it_has_an_account(
     client = client_as(lead)
     email = "new.person@example.com"
 
-    unknown = _add(client, project, email)
-    unknown_message = _messages_region(client, project)
-    factories.UserFactory(email=email)
-    known = _add(client, project, email)
-    known_message = _messages_region(client, project)
+    # The messages cookie is signed with a timestamp in seconds: hold the clock still
+    # so that both answers are signed in the same second.
+    with time_machine.travel(timezone.now(), tick=False):
+        unknown = _add(client, project, email)
+        unknown_message = _messages_region(client, project)
+        factories.UserFactory(email=email)
+        known = _add(client, project, email)
+        known_message = _messages_region(client, project)
 
     # Status, where it leads, the body and the message (carried in a signed cookie):
     # byte for byte the same. Only the member list, read afterwards, differs.
