@@ -12,6 +12,7 @@ from apps.core.validators import validate_date_in_range
 from apps.projects import blueprints
 from apps.projects.blueprints import BlueprintChoice
 from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task
+from apps.projects.services import EDITABLE_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -71,16 +72,7 @@ def people_to_name(user: User, project: Project | None = None) -> QuerySet[User]
 class ProjectForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Project
-        fields = [
-            "name",
-            "description",
-            "services",
-            "lead",
-            "ops_lead",
-            "ops_team",
-            "go_live_date",
-            "hypercare_days",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "go_live_date": DATE_INPUT,
             "description": forms.Textarea(attrs={"rows": 3}),

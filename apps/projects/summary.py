@@ -30,37 +30,7 @@ from apps.projects.models import AcceptanceCriterion, Project, ProjectSummary, S
 
 def compute(project: Project, *, today: dt.date) -> ProjectSummary:
     """The summary of `project` as of `today`, not saved."""
-    tasks = Task.objects.filter(project=project).aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=Q(status=Task.Status.DONE)),
-        overdue=Count("pk", filter=~Q(status=Task.Status.DONE) & Q(due_date__lt=today)),
-        blocked=Count("pk", filter=Q(status=Task.Status.BLOCKED)),
-    )
-    # Withdrawn criteria count in neither the total nor the signed ones.
-    criteria = (
-        AcceptanceCriterion.objects.current()
-        .filter(project=project)
-        .aggregate(
-            total=Count("pk"),
-            signed=Count("pk", filter=Q(pk__in=SignOff.objects.active().values("criterion_id"))),
-        )
-    )
-    withdrawn = AcceptanceCriterion.objects.withdrawn().filter(project=project).count()
-    results = gates.assess_all(project, today=today)
-    return ProjectSummary(
-        project=project,
-        computed_on=today,
-        tasks_total=tasks["total"],
-        tasks_done=tasks["done"],
-        tasks_overdue=tasks["overdue"],
-        tasks_blocked=tasks["blocked"],
-        criteria_total=criteria["total"],
-        criteria_signed=criteria["signed"],
-        criteria_withdrawn=withdrawn,
-        ready=gates.verdict(results) == gates.READY,
-        readiness_score=gates.score(results),
-        gates=[r.as_dict() for r in results],
-    )
+    return compute_many([project], today=today)[0]
 
 
 def compute_many(projects: Sequence[Project], *, today: dt.date) -> list[ProjectSummary]:
