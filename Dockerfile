@@ -8,7 +8,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --omit=dev: axe-core (the browser tests' accessibility scan) stays out of the image.
+RUN npm ci --omit=dev --no-audit --no-fund
 
 
 FROM python:3.11-slim
