@@ -77,3 +77,26 @@ def query_with(context: template.Context, name: str, value: object, *drop: str) 
         query.pop(other, None)
     query[name] = str(value)
     return str(query.urlencode())
+
+
+@register.simple_tag
+def progress(done: int, total: int, what: str) -> SafeString:
+    """ "12/20" with a thin bar beside it, read out as "Tasks done: 12 of 20".
+
+    A <progress> element rather than Bootstrap's .progress: that one sets its width in
+    a style attribute, which the Content-Security-Policy refuses. No bar for 0 of 0.
+    """
+    if not total:
+        return format_html('<span class="text-body-secondary">{}/{}</span>', done, total)
+    return format_html(
+        '<span class="progress-cell"><span>{}/{}</span>'
+        '<progress class="progress-thin" value="{}" max="{}" aria-label="{}: {} of {}"></progress>'
+        "</span>",
+        done,
+        total,
+        done,
+        total,
+        what,
+        done,
+        total,
+    )

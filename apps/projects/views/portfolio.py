@@ -7,16 +7,37 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import CharField, Exists, F, OuterRef, Q, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.htmx import AuthenticatedRequest, template_for
 from apps.projects import access, forms, services
-from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task
+from apps.projects.models import (
+    CLOSED_PHASES,
+    AcceptanceCriterion,
+    Membership,
+    Phase,
+    Project,
+    Role,
+    Task,
+)
+from apps.projects.outlook import outlook
 
 DASHBOARD_PAGE_SIZE = 25
 # What a dashboard row shows, read as plain values.
@@ -33,6 +54,7 @@ ROW_EXPRESSIONS = {
     "tasks_done": F("summary__tasks_done"),
     "tasks_total": F("summary__tasks_total"),
     "tasks_overdue": F("summary__tasks_overdue"),
+    "tasks_blocked": F("summary__tasks_blocked"),
     "criteria_signed": F("summary__criteria_signed"),
     "criteria_total": F("summary__criteria_total"),
     "ready": F("summary__ready"),
@@ -87,6 +109,9 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     for row in page:
         row["phase_label"] = Phase(row["phase"]).label
+        row["outlook"] = outlook(
+            phase=row["phase"], go_live_date=row["go_live_date"], ready=row["ready"], today=today
+        )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
