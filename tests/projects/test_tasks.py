@@ -132,7 +132,7 @@ def test_a_contributor_deletes_a_task_and_the_history_keeps_it(
     assert response.status_code == 302
     assert not Task.objects.filter(pk=task.pk).exists()
     html = client.get(reverse("projects:activity", args=[project.pk])).content.decode()
-    assert "deleted task “Write the runbook”" in html
+    assert "deleted the task “Write the runbook”" in html
 
 
 def test_deleting_needs_a_post(client_as, contributor, project, task):

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -100,3 +101,34 @@ def progress(done: int, total: int, what: str) -> SafeString:
         done,
         total,
     )
+
+
+@register.simple_tag
+def time_ago(when: dt.datetime, now: dt.datetime) -> SafeString:
+    """A moment as "2 hours ago" in a <time> element, the exact local time (the site's
+    TIME_ZONE) on hover; older than a month, its date."""
+    local = timezone.localtime(when)
+    exact = f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>', when.isoformat(), exact, ago(when, now)
+    )
+
+
+def ago(when: dt.datetime, now: dt.datetime) -> str:
+    """ "just now", "5 minutes ago", "2 hours ago", "yesterday", "3 days ago", "3 May 2025"."""
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "just now"  # also a moment a little ahead of this server's clock
+    if seconds < 3600:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'' if minutes == 1 else 's'} ago"
+    if seconds < 86400:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'' if hours == 1 else 's'} ago"
+    days = (timezone.localdate(now) - timezone.localdate(when)).days
+    if days <= 1:
+        return "yesterday"
+    if days < 30:
+        return f"{days} days ago"
+    local = timezone.localtime(when)
+    return f"{local.day} {local:%b %Y}"
