@@ -11,11 +11,17 @@ urlpatterns = [
     path("p/<int:project_id>/", transition.project_detail, name="detail"),
     path("p/<int:project_id>/edit/", transition.project_edit, name="edit"),
     path("p/<int:project_id>/phase/", transition.project_phase, name="phase"),
+    path("p/<int:project_id>/cancel/", transition.project_cancel, name="cancel"),
     path("p/<int:project_id>/members/", members.project_members, name="members"),
     path(
         "p/<int:project_id>/members/<int:membership_id>/",
         members.member_update,
         name="member-update",
+    ),
+    path(
+        "p/<int:project_id>/members/<int:membership_id>/remove/",
+        members.member_remove,
+        name="member-remove",
     ),
     path("p/<int:project_id>/activity/", transition.project_activity, name="activity"),
     path("p/<int:project_id>/tasks/new/", tasks.task_create, name="task-create"),

@@ -111,6 +111,7 @@ MATRIX = access_matrix.Matrix(
             may=LEAD,
         ),
         Route("projects:phase", "POST", _project, lambda w: {"phase": "readiness"}, may=LEAD),
+        Route("projects:cancel", "POST", _project, lambda w: {"confirm": "yes"}, may=LEAD),
         Route(
             "projects:members",
             "POST",
@@ -124,6 +125,13 @@ MATRIX = access_matrix.Matrix(
             "POST",
             lambda w: [w.project.pk, w.member.pk],
             lambda w: {"role": "viewer"},
+            may=LEAD,
+        ),
+        Route(
+            "projects:member-remove",
+            "POST",
+            lambda w: [w.project.pk, w.member.pk],
+            lambda w: {"confirm": "yes"},
             may=LEAD,
         ),
         Route(

@@ -233,7 +233,7 @@ def test_a_write_racing_a_cancellation_answers_with_the_reason_or_succeeds_befor
         project = factories.ProjectFactory(name=f"Race {trial}")
         lead = project.lead
         url, data = _racing_write(kind, project, lead)
-        cancel = (reverse("projects:phase", args=[project.pk]), {"phase": Phase.CANCELLED})
+        cancel = (reverse("projects:cancel", args=[project.pk]), {"confirm": "yes"})
         phase_response, write_response = _race(
             (Client_as(lead), *cancel), (Client_as(lead), url, data)
         )

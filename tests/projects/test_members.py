@@ -50,8 +50,8 @@ def test_the_transitions_named_lead_cannot_be_removed(client_as, lead, project):
     co_lead = factories.MembershipFactory(project=project, role=Role.LEAD).user
     membership = Membership.objects.get(project=project, user=lead)
     response = client_as(co_lead).post(
-        reverse("projects:member-update", args=[project.pk, membership.pk]),
-        {"remove": "1"},
+        reverse("projects:member-remove", args=[project.pk, membership.pk]),
+        {"confirm": "yes"},
         follow=True,
     )
     # Otherwise the header and the dashboard would name a lead who gets a 404.

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,7 +22,16 @@ from apps.core.paging import KnownTotalPage
 from apps.projects import activity, forms, phases, services, summary
 from apps.projects.access import ProjectAccess, capability, project_view
 from apps.projects.guard import EditConflict
-from apps.projects.models import AcceptanceCriterion, CriterionQuerySet, Phase, SignOff, Task
+from apps.projects.models import (
+    AcceptanceCriterion,
+    CriterionQuerySet,
+    Phase,
+    Project,
+    ProjectSummary,
+    SignOff,
+    Task,
+    TaskQuerySet,
+)
 
 # 25 rows a list: a typical transition (about 20 tasks, 6 criteria) fits on one page,
 # and a large one stays within the page's time budget (each row carries its forms).
@@ -59,19 +73,28 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
     if template != "projects/detail.html":
         return render(request, template, context)  # a refreshed region needs no lists
 
-    # Each list is paged without a COUNT: the totals are the summary's.
+    # Each list is paged without a COUNT: the totals are the summary's (a filtered list
+    # counts its rows, one query, only while a filter is set).
     show_done = request.GET.get("tasks") == "done"
+    members = list(project.memberships.select_related("user").order_by("role", "user__email"))
+    task_filter = forms.TaskFilterForm(request.GET, members=members)
+    filters = task_filter.filters()
+    if show_done:
+        filters.pop("status", None)  # done is a tab of its own
+        filters.pop("overdue", None)
     tasks = project.tasks.select_related("owner")
     if show_done:
         tasks = tasks.filter(status=Task.Status.DONE).order_by("-completed_at", "-pk")
     else:
         tasks = tasks.open().order_by("due_date", "pk")
+    tasks = filter_tasks(tasks, filters, today=today)
     tasks_open = current.tasks_total - current.tasks_done
+    tasks_matching = tasks.count() if filters else (current.tasks_done if show_done else tasks_open)
     tasks_page = KnownTotalPage(
         tasks,
         number=request.GET.get("tasks_page"),
         per_page=TASKS_PAGE_SIZE,
-        total=current.tasks_done if show_done else tasks_open,
+        total=tasks_matching,
     )
 
     show_signed = request.GET.get("criteria") == "signed"
@@ -100,7 +123,7 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
     )
     prefetch_related_objects([*criteria_page.object_list, *withdrawn], signoff_history())
 
-    next_phases = []
+    phase_moves = PhaseMoves()
     if access.can_change_phase:
         # The service re-checks on the locked row; the page explains disabled moves.
         facts = phases.PhaseFacts(
@@ -108,16 +131,18 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
             criteria_total=current.criteria_total,
             criteria_unsigned=current.criteria_total - current.criteria_signed,
         )
-        next_phases = [
-            (phase, Phase(phase).label, phases.move_blockers(project.phase, phase, facts))
-            for phase in phases.allowed_moves(project.phase)
-        ]
+        shown_unsigned = [] if show_signed else criteria_page.object_list
+        phase_moves = phase_moves_for(access, facts, counts=current, unsigned=shown_unsigned)
     context.update(
         {
             "tasks_view": "done" if show_done else "open",
             "tasks_page": tasks_page,
             "tasks": tasks_page.object_list,
             "tasks_open": tasks_open,
+            "task_filter": task_filter,
+            "tasks_filtered": bool(filters),
+            "tasks_matching": tasks_matching,
+            "tasks_in_view": current.tasks_done if show_done else tasks_open,
             "updatable_task_ids": {t.pk for t in tasks_page if access.can_update_task(t.owner_id)},
             "task_statuses": Task.Status.choices,
             "criteria_view": "signed" if show_signed else "unsigned",
@@ -125,10 +150,8 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
             "criteria": criteria_page.object_list,
             "criteria_unsigned": criteria_unsigned,
             "withdrawn": withdrawn,
-            "members": list(
-                project.memberships.select_related("user").order_by("role", "user__email")
-            ),
-            "next_phases": next_phases,
+            "members": members,
+            "phase_moves": phase_moves,
         }
     )
     return render(request, template, context)
@@ -146,6 +169,177 @@ def signoff_history() -> Prefetch:
     """A criterion's sign-offs, newest first, with who signed and who revoked them."""
     signoffs = SignOff.objects.select_related("signed_by", "revoked_by").order_by("-signed_at")
     return Prefetch("signoffs", queryset=signoffs)
+
+
+def filter_tasks(tasks: TaskQuerySet, filters: dict[str, Any], *, today: dt.date) -> TaskQuerySet:
+    """`tasks` narrowed by the page's filters (`TaskFilterForm.filters()`)."""
+    if "status" in filters:
+        tasks = tasks.filter(status=filters["status"])
+    if "owner" in filters:
+        tasks = tasks.filter(owner_id=filters["owner"])
+    if "area" in filters:
+        tasks = tasks.filter(area=filters["area"])
+    if filters.get("overdue"):
+        tasks = tasks.overdue(today)
+    return tasks
+
+
+# The order phases go forward in; cancelled stands apart.
+PHASE_ORDER = (Phase.PLANNING, Phase.READINESS, Phase.HYPERCARE, Phase.BAU)
+# How many of the criteria that hold back BAU the phase card names; a link shows them all.
+BLOCKING_CRITERIA_NAMED = 3
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a move waits, and where to put it right: `url` with `link_text`, and the
+    rows that block it (`items`: text and url), when the page has them at hand."""
+
+    sentence: str
+    url: str = ""
+    link_text: str = ""
+    items: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PhaseMove:
+    phase: str
+    label: str
+    blockers: tuple[Blocker, ...] = ()
+    # What is worth a look before moving on but does not hold the move back.
+    notes: tuple[Blocker, ...] = ()
+
+
+@dataclass(frozen=True)
+class PhaseMoves:
+    """The moves a lead may make from here, grouped as the phase card shows them."""
+
+    forward: tuple[PhaseMove, ...] = ()
+    backward: tuple[PhaseMove, ...] = ()
+    cancel: PhaseMove | None = None
+
+
+def phase_moves_for(
+    access: ProjectAccess,
+    facts: phases.PhaseFacts,
+    *,
+    counts: ProjectSummary,
+    unsigned: Sequence[AcceptanceCriterion],
+) -> PhaseMoves:
+    """The moves `phases.allowed_moves` allows, each with its blockers explained and
+    linked; `unsigned` are criteria awaiting sign-off already read for the page (named
+    in the blocker they cause, at no extra query)."""
+    project = access.project
+    if project.is_closed:
+        return PhaseMoves()  # a cancelled one is reopened from its banner (_header.html)
+    forward: list[PhaseMove] = []
+    backward: list[PhaseMove] = []
+    cancel = None
+    for to in phases.allowed_moves(project.phase):
+        move = PhaseMove(
+            phase=to,
+            label=Phase(to).label,
+            blockers=explain_blockers(access, to, facts, unsigned),
+            notes=move_notes(access.project, to, counts),
+        )
+        if to == Phase.CANCELLED:
+            cancel = move
+        elif PHASE_ORDER.index(Phase(to)) > PHASE_ORDER.index(Phase(project.phase)):
+            forward.append(move)
+        else:
+            backward.append(move)
+    return PhaseMoves(tuple(forward), tuple(backward), cancel)
+
+
+def explain_blockers(
+    access: ProjectAccess,
+    to: str,
+    facts: phases.PhaseFacts,
+    unsigned: Sequence[AcceptanceCriterion],
+) -> tuple[Blocker, ...]:
+    """`phases.move_blockers` for the move to `to`, each with a link to what blocks it.
+
+    Which fact a reason comes from is asked of the rules, not read from their wording:
+    a reason that disappears once that fact is put right links to where it is put
+    right. A reason no fix explains is shown as it is.
+    """
+    project = access.project
+    reasons = phases.move_blockers(project.phase, to, facts)
+    if not reasons:
+        return ()
+    detail = project.get_absolute_url()
+    fixes: list[tuple[phases.PhaseFacts, Blocker]] = [
+        (
+            replace(facts, go_live_date=dt.date.max),
+            Blocker("", reverse("projects:edit", args=[project.pk]), "Set the go-live date")
+            if access.can_manage
+            else Blocker(""),
+        ),
+    ]
+    if facts.criteria_total == 0:
+        add_criterion = reverse("projects:criterion-create", args=[project.pk])
+        fixes.append(
+            (
+                replace(facts, criteria_total=1, criteria_unsigned=0),
+                Blocker("", add_criterion, "Add a criterion")
+                if access.can_edit
+                else Blocker("", f"{detail}#criteria", "Acceptance criteria"),
+            )
+        )
+    else:
+        named = tuple(
+            (criterion.statement, f"{detail}#criterion-{criterion.pk}")
+            for criterion in unsigned[:BLOCKING_CRITERIA_NAMED]
+        )
+        fixes.append(
+            (
+                replace(facts, criteria_unsigned=0),
+                Blocker(
+                    "",
+                    f"{detail}?criteria=unsigned#criteria",
+                    "See every criterion awaiting sign-off",
+                    named,
+                ),
+            )
+        )
+    explained = []
+    for reason in reasons:
+        link = next(
+            (
+                fix
+                for fixed, fix in fixes
+                if reason not in phases.move_blockers(project.phase, to, fixed)
+            ),
+            Blocker(""),
+        )
+        explained.append(replace(link, sentence=reason))
+    return tuple(explained)
+
+
+def move_notes(project: Project, to: str, counts: ProjectSummary) -> tuple[Blocker, ...]:
+    """Going live or into BAU with overdue or blocked tasks is allowed, but worth a
+    look first: each count from the summary row, linked to the tasks it counts."""
+    if to not in (Phase.HYPERCARE, Phase.BAU):
+        return ()
+    detail = project.get_absolute_url()
+    notes = []
+    if overdue := counts.tasks_overdue:
+        notes.append(
+            Blocker(
+                f"{overdue} task{pluralize(overdue)} {pluralize(overdue, 'is,are')} overdue.",
+                f"{detail}?overdue=on#tasks",
+                "See the overdue tasks",
+            )
+        )
+    if blocked := counts.tasks_blocked:
+        notes.append(
+            Blocker(
+                f"{blocked} task{pluralize(blocked)} {pluralize(blocked, 'is,are')} blocked.",
+                f"{detail}?status=blocked#tasks",
+                "See the blocked tasks",
+            )
+        )
+    return tuple(notes)
 
 
 @project_view(capability("can_manage"))
@@ -186,6 +380,9 @@ def project_phase(request: AuthenticatedRequest, access: ProjectAccess) -> HttpR
     if not form.is_valid():
         messages.error(request, "Choose a phase to move to.")
         return redirect(access.project)
+    if form.cleaned_data["phase"] == Phase.CANCELLED:
+        # Cancelling asks first, on a page of its own (`project_cancel`): nothing changes here.
+        return redirect("projects:cancel", project_id=access.project.pk)
     services.project_change_phase(
         project=access.project, to=form.cleaned_data["phase"], by=request.user
     )
@@ -193,15 +390,66 @@ def project_phase(request: AuthenticatedRequest, access: ProjectAccess) -> HttpR
     return redirect(access.project)
 
 
+# The value of the confirmation page's button; a POST without it cancels nothing.
+CONFIRMED = "yes"
+
+
+@project_view(capability("can_change_phase"))
+def project_cancel(request: AuthenticatedRequest, access: ProjectAccess) -> HttpResponse:
+    """Cancel the transition, after saying what that means: a GET shows the confirmation
+    page (no JavaScript needed); only a POST carrying its `confirm` button cancels."""
+    project = access.project
+    refusals = services.phase_change_blockers(project, Phase.CANCELLED)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("confirm") == CONFIRMED:
+            services.project_change_phase(project=project, to=Phase.CANCELLED, by=request.user)
+            messages.success(
+                request, "The transition is cancelled: it is read only until a lead reopens it."
+            )
+            return redirect(project)
+        status = 400
+        messages.error(request, "Nothing was cancelled: confirm below to cancel the transition.")
+    counts = summary.current(project, today=timezone.localdate())
+    return render(
+        request,
+        "projects/confirm_cancel.html",
+        {
+            "project": project,
+            "access": access,
+            "summary": counts,
+            "open_tasks": counts.tasks_total - counts.tasks_done,
+            "unsigned_criteria": counts.criteria_total - counts.criteria_signed,
+            "refusals": refusals,
+            "confirmed": CONFIRMED,
+        },
+        status=status,
+    )
+
+
 @project_view()
 def project_activity(request: AuthenticatedRequest, access: ProjectAccess) -> HttpResponse:
+    """Who changed what and when, newest first, 50 a page (`?page=`), narrowed to one
+    kind (`?kind=tasks`) and one person (`?person=<user id>`); a plain GET form, so the
+    filters work without JavaScript and the paging links keep them."""
     try:
         page = int(request.GET.get("page", 1))
     except ValueError:
         page = 1
-    feed = activity.recent(access.project, page=page)
+    people = activity.people(access.project)
+    filters = activity.read_filters(request.GET, choices=people)
+    feed = activity.recent(access.project, page=page, kinds=filters.kinds, person=filters.person)
     return render(
         request,
         "projects/activity.html",
-        {"project": access.project, "access": access, "feed": feed, "entries": feed.entries},
+        {
+            "project": access.project,
+            "access": access,
+            "feed": feed,
+            "entries": feed.entries,
+            "filters": filters,
+            "kinds": activity.kinds(),
+            "people": people,
+            "now": timezone.now(),
+        },
     )
