@@ -15,6 +15,7 @@ from apps.projects import forms, services
 from apps.projects.access import ProjectAccess, capability, project_view
 from apps.projects.guard import ActionRefused, EditConflict
 from apps.projects.models import AcceptanceCriterion, SignOff
+from apps.projects.views import portfolio
 from apps.projects.views.transition import criteria_for_page
 
 
@@ -124,7 +125,10 @@ def _criterion_row(
     criterion_id: int,
     **kwargs: object,
 ) -> HttpResponse:
-    """The criterion's row as it now stands; a refusal shows under the form that failed."""
+    """The criterion's row as it now stands; a refusal shows under the form that failed
+    (its My items row when the sign-off was posted from there)."""
+    if portfolio.came_from_my_items(request):
+        return portfolio.my_criterion_row(request, access, errors, criterion_id=criterion_id)
     criterion = get_object_or_404(criteria_for_page(), pk=criterion_id, project=access.project)
     failed_form = "revoke" if "signoff_id" in kwargs else "sign-off"
     response = render(
@@ -163,6 +167,8 @@ def criterion_sign_off(
     )
     if not request.htmx:
         messages.success(request, "Signed off.")
+        if portfolio.came_from_my_items(request):
+            return redirect("projects:my-items")
         return redirect(access.project)
     return _criterion_row(request, access, [], criterion_id=criterion.pk)
 

@@ -6,7 +6,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -35,6 +36,7 @@ from apps.projects.models import (
     Phase,
     Project,
     Role,
+    SignOff,
     Task,
 )
 from apps.projects.outlook import outlook
@@ -62,6 +64,8 @@ ROW_EXPRESSIONS = {
     "gates": F("summary__gates"),
 }
 MY_ITEMS_PAGE_SIZE = 25
+# The value of the hidden "from" field of the forms on My items (`came_from_my_items`).
+MY_ITEMS = "my-items"
 
 
 @login_required
@@ -137,39 +141,45 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def my_items(request: AuthenticatedRequest) -> HttpResponse:
-    """Tasks I own and criteria waiting for my sign-off, overdue first."""
+    """Tasks I own and the acceptance criteria I may sign, grouped by transition.
+
+    A criterion is mine to sign in every open transition where I am operations,
+    whoever it names: any operations member may sign (`services.criterion_sign_off`).
+    Within a transition, overdue ones come first; then those naming me, those naming
+    nobody, and those asking someone else (the row says whom). A lead signs only
+    explicitly "as operations", so a lead is asked only for the criteria that name
+    them. The transition with the earliest due item comes first, so overdue work
+    leads the page.
+
+    Each list costs one count and one page query, whatever its length.
+    """
     today = timezone.localdate()
     user = request.user
-    my_projects = Project.objects.filter(memberships__user=user).open()
-    # Each list reads only the columns its rows show.
-    tasks = (
-        Task.objects.open()
-        .filter(owner=user, project__in=my_projects)
-        .select_related("project")
-        .only("title", "due_date", "status", "project__name")
-        .order_by("due_date", "pk")
+    tasks = _my_open_tasks(user)
+    criteria = _criteria_i_may_sign(user)
+    task_rows = _task_rows(tasks, user).order_by(
+        Window(Min("due_date"), partition_by=F("project_id")).asc(),
+        "project__name",
+        "project_id",
+        "due_date",
+        "pk",
     )
-    # Only operations members sign: a criterion waits for me when it names me, or
-    # names nobody, in an open transition where I am ops.
-    ops_projects = Project.objects.filter(memberships__user=user, memberships__role=Role.OPS)
-    # "Names me or nobody" as one expression rather than `= me OR IS NULL`: with the
-    # OR, the database reads every criterion in the portfolio that names nobody
-    # (through the expected_signer index), a cost that grows with the portfolio;
-    # this way it starts from the few transitions where I am ops.
-    names_me_or_nobody = Coalesce("expected_signer_id", Value(user.pk))
-    criteria = (
-        AcceptanceCriterion.objects.current()
-        .unsigned()
-        .filter(project__in=ops_projects.open())
-        .alias(signer=names_me_or_nobody)
-        .filter(signer=user.pk)
-        .select_related("project")
-        .only("statement", "due_date", "project__name")
-        .order_by("due_date", "pk")
+    criterion_rows = _criterion_rows(criteria, user).order_by(
+        Window(Min("due_date"), partition_by=F("project_id")).asc(),
+        "project__name",
+        "project_id",
+        Case(When(due_date__lt=today, then=Value(0)), default=Value(1)).asc(),
+        "signer_rank",
+        "due_date",
+        "pk",
     )
-    tasks_page = Paginator(tasks, MY_ITEMS_PAGE_SIZE).get_page(request.GET.get("tasks_page"))
-    criteria_page = Paginator(criteria, MY_ITEMS_PAGE_SIZE).get_page(
-        request.GET.get("criteria_page")
+    tasks_page = _page(task_rows, tasks, request.GET.get("tasks_page"))
+    criteria_page = _page(criterion_rows, criteria, request.GET.get("criteria_page"))
+    # Said only when nothing waits (one query then): why, and what to do instead.
+    signs_anywhere = bool(criteria_page.object_list) or (
+        Membership.objects.filter(user=user, role=Role.OPS)
+        .exclude(project__phase__in=CLOSED_PHASES)
+        .exists()
     )
     return render(
         request,
@@ -179,9 +189,140 @@ def my_items(request: AuthenticatedRequest) -> HttpResponse:
             "tasks_page": tasks_page,
             "criteria": list(criteria_page),
             "criteria_page": criteria_page,
+            "signs_anywhere": signs_anywhere,
             "today": today,
+            "task_statuses": Task.Status.choices,
+            "from_my_items": MY_ITEMS,
         },
     )
+
+
+def came_from_my_items(request: AuthenticatedRequest) -> bool:
+    """Whether a task-status or sign-off form was posted from My items, which then
+    wants its own row back (htmx) or to come back to My items (no JavaScript)."""
+    return request.POST.get("from") == MY_ITEMS
+
+
+def my_task_row(
+    request: AuthenticatedRequest,
+    project_access: access.ProjectAccess,
+    errors: list[str],
+    task_id: int,
+) -> HttpResponse:
+    """The task's My items row as it now stands (done ones too), `errors` shown inside it."""
+    project_tasks = Task.objects.filter(project=project_access.project)
+    task = get_object_or_404(_task_rows(project_tasks, request.user), pk=task_id)
+    return render(
+        request,
+        "projects/my_items.html#my-task-row",
+        {
+            "task": task,
+            "row_error": " ".join(errors),
+            "today": timezone.localdate(),
+            "task_statuses": Task.Status.choices,
+            "from_my_items": MY_ITEMS,
+        },
+    )
+
+
+def my_criterion_row(
+    request: AuthenticatedRequest,
+    project_access: access.ProjectAccess,
+    errors: list[str],
+    criterion_id: int,
+) -> HttpResponse:
+    """The criterion's My items row as it now stands: signed off, withdrawn, or still
+    waiting with the refusal `errors` under its form."""
+    project_criteria = AcceptanceCriterion.objects.filter(project=project_access.project)
+    criterion = get_object_or_404(
+        _criterion_rows(project_criteria, request.user).prefetch_related(
+            Prefetch("signoffs", queryset=SignOff.objects.select_related("signed_by"))
+        ),
+        pk=criterion_id,
+    )
+    return render(
+        request,
+        "projects/my_items.html#my-criterion-row",
+        {
+            "criterion": criterion,
+            "signoff": criterion.active_signoff,
+            "row_error": " ".join(errors),
+            "today": timezone.localdate(),
+            "from_my_items": MY_ITEMS,
+        },
+    )
+
+
+def _my_open_tasks(user: User) -> QuerySet[Task]:
+    """My open tasks, in the open transitions I am still a member of."""
+    my_projects = Project.objects.filter(memberships__user=user).open()
+    return Task.objects.open().filter(owner=user, project__in=my_projects)
+
+
+def _criteria_i_may_sign(user: User) -> QuerySet[AcceptanceCriterion]:
+    """Unsigned current criteria of the open transitions where I am operations, and
+    of those where I am a lead, the ones that name me.
+
+    Each condition starts from the few transitions I am a member of (two semi-joins),
+    never from every criterion in the portfolio that names nobody.
+    """
+    open_projects = Project.objects.open()
+    as_ops = open_projects.filter(memberships__user=user, memberships__role=Role.OPS)
+    as_lead = open_projects.filter(memberships__user=user, memberships__role=Role.LEAD)
+    return (
+        AcceptanceCriterion.objects.current()
+        .unsigned()
+        .filter(Q(project__in=as_ops) | Q(project__in=as_lead, expected_signer=user))
+    )
+
+
+def _task_rows(tasks: QuerySet[Task], user: User) -> QuerySet[Task]:
+    """What a My items task row shows, and whether I may change its status here (any
+    member but a viewer may update their own task while the transition is open)."""
+    may_update = Membership.objects.filter(
+        project=OuterRef("project"), user=user, role__in=access.WRITE_ROLES
+    ).exclude(project__phase__in=CLOSED_PHASES)
+    return (
+        tasks.select_related("project")
+        .only("title", "due_date", "status", "project__name")
+        .annotate(may_update=Exists(may_update))
+    )
+
+
+def _criterion_rows(
+    criteria: QuerySet[AcceptanceCriterion], user: User
+) -> QuerySet[AcceptanceCriterion]:
+    """What a My items criterion row shows: whom it names (`signer_rank` 0 me, 1 nobody,
+    2 someone else) and whether I sign as a lead, "as operations"."""
+    as_lead = Membership.objects.filter(project=OuterRef("project"), user=user, role=Role.LEAD)
+    return (
+        criteria.select_related("project", "expected_signer")
+        .only(
+            "statement",
+            "due_date",
+            "withdrawn_at",
+            "project__name",
+            "expected_signer__full_name",
+            "expected_signer__first_name",
+            "expected_signer__last_name",
+            "expected_signer__email",
+        )
+        .annotate(
+            signer_rank=Case(
+                When(expected_signer=user, then=Value(0)),
+                When(expected_signer__isnull=True, then=Value(1)),
+                default=Value(2),
+            ),
+            signs_as_lead=Exists(as_lead),
+        )
+    )
+
+
+def _page(rows: QuerySet, counted: QuerySet, number: str | None) -> Page:
+    paginator = Paginator(rows, MY_ITEMS_PAGE_SIZE)
+    # Count the plain list: the rows' annotations and ordering would only slow the count.
+    paginator.count = counted.count()
+    return paginator.get_page(number)
 
 
 @login_required
@@ -201,5 +342,11 @@ def project_create(request: AuthenticatedRequest) -> HttpResponse:
             **data,
         )
         messages.success(request, f"Transition “{project.name}” created.")
+        if not project.ops_lead_id:
+            messages.warning(
+                request,
+                "Nobody in this transition can sign off its acceptance criteria yet: only "
+                "operations members can. Add an operations member on the members page.",
+            )
         return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": None})

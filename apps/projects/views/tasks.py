@@ -14,6 +14,7 @@ from apps.projects import forms, services
 from apps.projects.access import ProjectAccess, capability, project_view
 from apps.projects.guard import EditConflict
 from apps.projects.models import Task
+from apps.projects.views import portfolio
 
 
 @project_view(capability("can_edit"))
@@ -74,7 +75,10 @@ def task_delete(request: AuthenticatedRequest, access: ProjectAccess, task_id: i
 def _task_row(
     request: AuthenticatedRequest, access: ProjectAccess, errors: list[str], task_id: int
 ) -> HttpResponse:
-    """The task's row as it now stands, with `errors` shown inside it."""
+    """The task's row as it now stands, with `errors` shown inside it (its My items row
+    when the form was posted from there)."""
+    if portfolio.came_from_my_items(request):
+        return portfolio.my_task_row(request, access, errors, task_id=task_id)
     task = get_object_or_404(
         Task.objects.select_related("owner"), pk=task_id, project=access.project
     )
@@ -110,5 +114,8 @@ def task_status(request: AuthenticatedRequest, access: ProjectAccess, task_id: i
         task=task, status=form.cleaned_data["status"], by=request.user, now=timezone.now()
     )
     if not request.htmx:
+        if portfolio.came_from_my_items(request):
+            messages.success(request, f"“{task.title}” is now {task.get_status_display()}.")
+            return redirect("projects:my-items")
         return redirect(access.project)
     return _task_row(request, access, [], task_id=task.pk)
