@@ -13,12 +13,17 @@ from django.db import models
 from apps.core import validators
 from apps.projects.models import Task
 
+# Who a template task goes to: the delivery lead, or the operations lead (the lead
+# when the transition names none yet).
+LEAD, OPS_LEAD = "lead", "ops_lead"
+
 
 @dataclass(frozen=True)
 class TaskSeed:
     title: str
     area: str
     days_from_go_live: int
+    owner: str = LEAD
     description: str = ""
 
 
@@ -87,16 +92,18 @@ STANDARD_BAU = Blueprint(
             A.RUNBOOK,
             -21,
         ),
-        TaskSeed("Ops walkthrough of the runbook", A.RUNBOOK, -10),
+        TaskSeed("Ops walkthrough of the runbook", A.RUNBOOK, -10, OPS_LEAD),
         TaskSeed("Configure alerts and dashboards in the ops tooling", A.MONITORING, -28),
-        TaskSeed("See every critical alert fire and resolve", A.MONITORING, -10),
-        TaskSeed("Agree component ownership for every support tier", A.SUPPORT, -28),
-        TaskSeed("Write down the escalation path with reachable contacts", A.SUPPORT, -21),
+        TaskSeed("See every critical alert fire and resolve", A.MONITORING, -10, OPS_LEAD),
+        TaskSeed("Agree component ownership for every support tier", A.SUPPORT, -28, OPS_LEAD),
+        TaskSeed(
+            "Write down the escalation path with reachable contacts", A.SUPPORT, -21, OPS_LEAD
+        ),
         TaskSeed("Name the catch-all owner for what falls between the cracks", A.SUPPORT, -21),
         TaskSeed("Write decision records for the key design choices", A.KNOWLEDGE, -28),
         TaskSeed("Hold knowledge-transfer sessions with the operations team", A.KNOWLEDGE, -14),
         TaskSeed("Agree hypercare exit criteria with operations", A.HYPERCARE, -14),
-        TaskSeed("Set up the hypercare escalation path", A.HYPERCARE, -7),
+        TaskSeed("Set up the hypercare escalation path", A.HYPERCARE, -7, OPS_LEAD),
     ),
     criteria=(
         CriterionSeed(

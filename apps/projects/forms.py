@@ -34,6 +34,9 @@ class CrispyMixin:
             bounded = validate_date_in_range in field.validators
             if isinstance(field, forms.DateField) and not bounded:
                 field.validators.append(validate_date_in_range)
+            # Never Django's "---------" for an unset choice; forms name their own.
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
+                field.empty_label = "Choose…" if field.required else "None"
 
 
 def member_users(project: Project, roles: set[str] | None = None) -> QuerySet[User]:
@@ -93,6 +96,15 @@ class ProjectForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
             kind=Team.Kind.OPERATIONS
         )
         self.fields["hypercare_days"].help_text = "Two to four weeks is typical."
+        for name, empty in self.EMPTY_LABELS.items():
+            cast(forms.ModelChoiceField, self.fields[name]).empty_label = empty
+
+    # What an unset choice reads as (Django's default is "---------").
+    EMPTY_LABELS = {
+        "lead": "Choose the delivery lead",
+        "ops_lead": "Not named yet",
+        "ops_team": "Not chosen yet",
+    }
 
     def clean_hypercare_days(self) -> int:
         days = self.cleaned_data["hypercare_days"]
@@ -121,8 +133,20 @@ class ProjectCreateForm(ProjectForm):
         choices=BlueprintChoice.choices,
         required=False,
         initial=BlueprintChoice.STANDARD_BAU,
-        help_text="The standard template seeds typical tasks and acceptance criteria.",
+        help_text=(
+            "The standard template seeds typical tasks (each to the delivery lead or the "
+            "operations lead) and the acceptance criteria operations signs off."
+        ),
     )
+    # The template first: it decides what the rest of the form means.
+    field_order = ["blueprint", *EDITABLE_FIELDS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ops_lead"].help_text += (
+            " Only operations members sign off acceptance criteria: without an operations "
+            "lead, nobody can until you add one on the members page."
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -148,12 +172,52 @@ class TaskForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = member_users(project)
         self.fields["owner"].required = True
+        cast(forms.ModelChoiceField, self.fields["owner"]).empty_label = "Choose the owner"
         self.fields["owner"].help_text = "A member of this transition; they get the reminders."
         self.fields["due_date"].required = True
 
 
 class TaskStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Task.Status.choices)
+
+
+class TaskFilterForm(forms.Form):
+    """The transition page's task filters (a GET form). Done tasks have a tab of their
+    own, so the status filter offers the open statuses; `owner` is one of `members`
+    (the transition's memberships). A value not offered is reported and ignored."""
+
+    SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status")]
+        + [(value, label) for value, label in Task.Status.choices if value != Task.Status.DONE],
+        widget=SELECT,
+    )
+    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=SELECT)
+    area = forms.ChoiceField(
+        required=False, choices=[("", "Any area"), *Task.Area.choices], widget=SELECT
+    )
+    overdue = forms.BooleanField(
+        required=False,
+        label="Overdue only",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "task-filter-%s")
+        super().__init__(*args, **kwargs)
+        people = {m.user_id: m.user.display_name for m in members}
+        cast(forms.TypedChoiceField, self.fields["owner"]).choices = [
+            ("", "Anyone"),
+            *sorted(people.items(), key=lambda person: person[1].lower()),
+        ]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters that are set, as field -> value (an invalid one is left out)."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: value for name, value in cleaned.items() if value not in ("", None, False)}
 
 
 class CriterionForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
@@ -174,6 +238,10 @@ class CriterionForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["expected_team"]).queryset = Team.objects.filter(
             kind=Team.Kind.OPERATIONS
         )
+        cast(
+            forms.ModelChoiceField, self.fields["expected_signer"]
+        ).empty_label = "Any operations member"
+        cast(forms.ModelChoiceField, self.fields["expected_team"]).empty_label = "Not named"
         if self.instance.pk and self.instance.signoffs.active().exists():
             self.fields[
                 "statement"

@@ -106,7 +106,9 @@ class Project(TimeStampedModel):
         related_name="receiving_projects",
         verbose_name="receiving operations team",
     )
-    go_live_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    go_live_date = models.DateField(
+        "go-live date", null=True, blank=True, validators=[validate_date_in_range]
+    )
     hypercare_days = models.PositiveSmallIntegerField("planned hypercare length (days)", default=14)
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PLANNING)
 

@@ -208,6 +208,7 @@ def blueprint_apply(*, project: Project, key: str, by: User, today: dt.date) -> 
     refusal = blueprints.dates_refusal(blueprint, anchor)
     if refusal:
         raise ActionRefused(refusal)
+    owners = {blueprints.LEAD: project.lead, blueprints.OPS_LEAD: project.ops_lead or project.lead}
     bulk_create_with_history(
         [
             Task(
@@ -215,7 +216,7 @@ def blueprint_apply(*, project: Project, key: str, by: User, today: dt.date) -> 
                 title=seed.title,
                 description=seed.description,
                 area=seed.area,
-                owner=project.lead,
+                owner=owners[seed.owner],
                 due_date=anchor + dt.timedelta(days=seed.days_from_go_live),
             )
             for seed in blueprint.tasks
