@@ -26,7 +26,30 @@ const STATUS_ERRORS = {
 };
 const SERVER_ERROR = "The server failed; nothing was saved. Try again, or reload the page.";
 
-function showError(text) {
+// Closing an alert removes its close button, and focus with it: focus goes back to the
+// control the error was about, else to the page's main region.
+const alertReturnFocus = new WeakMap();
+
+document.addEventListener("close.bs.alert", (event) => {
+  const alert = event.target;
+  if (!(alert instanceof Element) || !alert.contains(document.activeElement)) {
+    return;
+  }
+  const back = alertReturnFocus.get(alert);
+  const target = back && back.isConnected ? back : document.getElementById("main");
+  if (target) {
+    target.focus({ preventScroll: true });
+  }
+});
+
+// The control inside `elt` (the element that sent an htmx request) that has focus, or `elt`.
+function controlIn(elt) {
+  const active = document.activeElement;
+  return elt instanceof Element && elt.contains(active) ? active : elt;
+}
+
+// The alert is announced (role="alert") without taking focus from `control`.
+function showError(text, control) {
   const region = document.getElementById("messages");
   if (!region) {
     window.alert(text);
@@ -44,6 +67,9 @@ function showError(text) {
   close.setAttribute("aria-label", "Close");
   alert.append(close);
   region.append(alert);
+  if (control instanceof Element) {
+    alertReturnFocus.set(alert, control);
+  }
 }
 
 // The reason in the server's answer: our error pages mark it with data-error-reason;
@@ -120,10 +146,174 @@ document.addEventListener("htmx:responseError", (event) => {
   }
   restoreSaved(event.detail.elt);
   const reason = reasonIn(xhr);
-  showError(reason ? `${reason} Nothing was saved.` : STATUS_ERRORS[xhr.status] || SERVER_ERROR);
+  const text = reason ? `${reason} Nothing was saved.` : STATUS_ERRORS[xhr.status] || SERVER_ERROR;
+  showError(text, controlIn(event.detail.elt));
 });
 
 document.addEventListener("htmx:sendError", (event) => {
   restoreSaved(event.detail.elt);
-  showError(NETWORK_ERROR);
+  showError(NETWORK_ERROR, controlIn(event.detail.elt));
+});
+
+// Keyboard focus survives htmx swaps. A swap replaces the element that had focus, and
+// the browser drops focus to the page body: a keyboard user would start again from the
+// top. htmx itself puts focus back on an element with the same id; otherwise focus goes
+// to the same control (tag and name) in the new content, else to the control in the same
+// place (the row's sign-off button is gone once signed: its next control), else to the
+// swapped element itself.
+const FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), "
+  + "select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
+let focusBeforeSwap = null;
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  const active = document.activeElement;
+  if (!event.detail.shouldSwap || !target || !target.id || !active || !target.contains(active)) {
+    return;
+  }
+  focusBeforeSwap = {
+    container: target.id,
+    selector: active.name ? `${active.tagName}[name="${CSS.escape(active.name)}"]` : null,
+    position: Array.from(target.querySelectorAll(FOCUSABLE)).indexOf(active),
+  };
+});
+
+function focusLost() {
+  const active = document.activeElement;
+  return !active || active === document.body || !active.isConnected;
+}
+
+// Shown and so focusable: not inside a closed <details> or a hidden element.
+function shown(element) {
+  return element.checkVisibility
+    ? element.checkVisibility({ visibilityProperty: true })
+    : element.getClientRects().length > 0;
+}
+
+document.addEventListener("htmx:afterSettle", () => {
+  const remembered = focusBeforeSwap;
+  focusBeforeSwap = null;
+  if (!remembered || !focusLost()) {
+    return;
+  }
+  const container = document.getElementById(remembered.container);
+  if (!container) {
+    return;
+  }
+  const controls = Array.from(container.querySelectorAll(FOCUSABLE)).filter(shown);
+  const same = remembered.selector && controls.find((c) => c.matches(remembered.selector));
+  const place = Math.min(Math.max(remembered.position, 0), controls.length - 1);
+  const control = same || controls[place];
+  if (control) {
+    control.focus({ preventScroll: true });
+  } else {
+    container.setAttribute("tabindex", "-1");
+    container.focus({ preventScroll: true });
+  }
+});
+
+// <select data-save-on="commit">: fires a "commit" event (its form has hx-trigger="commit")
+// when the user has chosen, not at every step. In Chromium (Windows, Linux) the arrow keys
+// on a closed <select> change its value, and each step fires "change": saving on "change"
+// would save the first step and swap the row away under the keyboard. So a pick with the
+// mouse, or from the opened list, commits at once; a value stepped to with the keyboard
+// commits on Enter or when focus leaves the select; Escape puts the saved value back.
+const STEP_KEYS = new Set([
+  "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown",
+]);
+const lastKeyStepped = new WeakMap();
+const uncommitted = new WeakSet();
+
+function savesOnCommit(target) {
+  return target instanceof HTMLSelectElement && target.dataset.saveOn === "commit";
+}
+
+function differsFromSaved(select) {
+  const saved = select.dataset.savedValue;
+  return saved === undefined || select.value !== saved;
+}
+
+function commit(select) {
+  uncommitted.delete(select);
+  if (differsFromSaved(select)) {
+    select.dispatchEvent(new Event("commit", { bubbles: true }));
+  }
+}
+
+document.addEventListener("keydown", (event) => {
+  const select = event.target;
+  if (!savesOnCommit(select)) {
+    return;
+  }
+  if (event.key === "Enter" && uncommitted.has(select)) {
+    event.preventDefault(); // Enter would open the list on Linux; here it means "save".
+    commit(select);
+    return;
+  }
+  if (event.key === "Escape" && uncommitted.has(select)) {
+    event.preventDefault();
+    uncommitted.delete(select);
+    restoreSaved(select);
+    return;
+  }
+  // A step changes the value without opening the list; typing a letter jumps to an
+  // option. Space, Enter and Alt+arrow open the list, where choosing commits.
+  const typed = event.key.length === 1 && event.key !== " ";
+  lastKeyStepped.set(select, !event.altKey && (STEP_KEYS.has(event.key) || typed));
+});
+
+document.addEventListener("pointerdown", (event) => {
+  if (savesOnCommit(event.target)) {
+    lastKeyStepped.set(event.target, false);
+  }
+});
+
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!savesOnCommit(select)) {
+    return;
+  }
+  if (lastKeyStepped.get(select)) {
+    uncommitted.add(select);
+  } else {
+    commit(select);
+  }
+});
+
+document.addEventListener("focusout", (event) => {
+  if (savesOnCommit(event.target) && uncommitted.has(event.target)) {
+    commit(event.target);
+  }
+});
+
+// The user menu (base.html) is a <details>, open and closed by its summary without
+// JavaScript. Here it also closes on Escape (focus back on its summary) and on a click
+// or focus elsewhere, like a menu.
+function closeMenus(except) {
+  for (const menu of document.querySelectorAll("details.user-menu[open]")) {
+    if (menu !== except) {
+      menu.open = false;
+    }
+  }
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || !(event.target instanceof Element)) {
+    return;
+  }
+  const menu = event.target.closest("details.user-menu[open]");
+  if (menu) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const inside = event.target instanceof Element ? event.target.closest("details.user-menu") : null;
+  closeMenus(inside);
+});
+
+document.addEventListener("focusin", (event) => {
+  const inside = event.target instanceof Element ? event.target.closest("details.user-menu") : null;
+  closeMenus(inside);
 });
