@@ -3,8 +3,9 @@
 One Chromium, one browser context per demo persona. Each persona opens the pages it
 can reach (dashboard, my items, password change, every demo transition's overview,
 members and activity, and, where the overview links to them, the task, criterion
-and transition forms; the new-transition form where the dashboard offers it) at
-390x844, and the document must be no wider than the viewport.
+and transition forms, the cancel and member-removal confirmations; the new-transition
+form where the dashboard offers it) at
+390x844 and again at 360 px wide, and the document must be no wider than the viewport.
 
 Run with SCREENSHOTS=<folder> (`make screenshots`), the same walk instead saves
 full-page screenshots of every page at 1366 and 390 px wide into that folder.
@@ -36,6 +37,8 @@ pytestmark = [
 ]
 
 PHONE = {"width": 390, "height": 844}
+# The narrowest phone the layout is meant for: each page is measured here too.
+NARROW = {"width": 360, "height": 780}
 DESKTOP = {"width": 1366, "height": 900}
 
 # The elements sticking out past the viewport's right edge, to say what overflows.
@@ -109,6 +112,7 @@ def walk(page, base: str):
             r"/criteria/\d+/edit/$",
             r"/criteria/new/$",
             rf"^/p/{project.pk}/edit/$",
+            rf"^/p/{project.pk}/cancel/$",
         ):
             found = next((href for href in hrefs if re.search(pattern, href)), None)
             if found:
@@ -117,6 +121,10 @@ def walk(page, base: str):
         for tab in ("members", "activity"):
             path = reverse(f"projects:{tab}", args=[project.pk])
             if visit(path):
+                if tab == "members":  # a member's removal asks on a page of its own
+                    removal = page.locator('a[href$="/remove/"]').first
+                    if removal.count():
+                        forms.append(removal.get_attribute("href"))
                 yield f"p{project.pk}-{tab}", path
         for path in forms:
             if visit(path):
@@ -151,10 +159,13 @@ def test_every_page_fits_a_phone_for_every_role(live_server, browser, demo, csp_
         log_in(page, base, persona.email, password)
         for _name, path in walk(page, base):
             visited.append((persona.key, path))
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                culprits = page.evaluate(WIDE_ELEMENTS, PHONE["width"])
-                too_wide.append(f"{persona.key} {path}: {width}px; {', '.join(culprits)}")
+            for viewport in (PHONE, NARROW):
+                page.set_viewport_size(viewport)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > viewport["width"]:
+                    culprits = page.evaluate(WIDE_ELEMENTS, viewport["width"])
+                    too_wide.append(f"{persona.key} {path}: {width}px; {', '.join(culprits)}")
+            page.set_viewport_size(PHONE)
         context.close()
 
     # Every role reached the pages the walk is meant to cover.
@@ -164,6 +175,8 @@ def test_every_page_fits_a_phone_for_every_role(live_server, browser, demo, csp_
     assert any(re.search(r"/tasks/\d+/edit/$", path) for path in paths_by_role["lead"])
     assert any(re.search(r"/criteria/\d+/edit/$", path) for path in paths_by_role["contributor"])
     assert any(path.endswith("/members/") for path in paths_by_role["viewer"])
+    assert any(path.endswith("/cancel/") for path in paths_by_role["lead"])
+    assert any(path.endswith("/remove/") for path in paths_by_role["lead"])
     assert too_wide == [], "\n".join(too_wide)
     assert csp_violations == []
 
