@@ -29,7 +29,7 @@ help:
 	@echo "make test     run the whole test suite with branch coverage (honours DATABASE_URL and CELERY_BROKER_URL)"
 	@echo "make lint     ruff check, ruff format --check, mypy, import contracts, djlint, makemigrations --check"
 	@echo "make lock     regenerate requirements.lock and requirements-dev.lock from pyproject.toml"
-	@echo "make bench    page latency (p50/p95) and query counts at two data sizes"
+	@echo "make bench    page latency (p50/p95) and query counts at two data sizes; the reminder sweep at 100,000 items"
 	@echo "make screenshots  full-page screenshots of every page, per demo role, at 1366 and 390 px, into var/screenshots/"
 
 install: $(PY_STAMP) $(NODE_STAMP)
@@ -100,6 +100,7 @@ lock: $(PY_STAMP)
 # SQLite file when neither is set); the scratch database is dropped at the end.
 bench: install
 	DEBUG=0 $(BIN)/python bench/pages.py
+	DEBUG=0 $(BIN)/python bench/reminders.py
 
 # Full-page screenshots of every page each demo role can reach, at 1366 and 390 px
 # wide, into var/screenshots/ (not committed). The browser test's own walk, run

@@ -37,6 +37,7 @@ from django.urls import reverse
 # One line per app: the test module that declares the app's `MATRIX`.
 MATRICES = (
     "tests.projects.test_access_matrix",
+    "tests.reminders.test_access_matrix",
     # e.g. "tests.runbooks.test_access_matrix",
 )
 
@@ -57,7 +58,9 @@ NOT_PROJECT_SCOPED = {
     "oidc_authentication_callback": "single sign-on: back from the identity provider (test_oidc)",
     "oidc_logout": "single sign-on's sign-out (POST), like accounts:logout",
     "projects:dashboard": "lists only the transitions the user may see (tested in test_portfolio)",
-    "projects:my-items": "lists only the user's own items (tested in test_portfolio)",
+    "projects:my-items": "lists only the user's own items (tested in test_my_items)",
+    "reminders:mine": "the user's own reminders and preference (tested in tests/reminders)",
+    "reminders:unsubscribe": "the signed link in a reminder email, no login (tests/reminders)",
     "projects:create": (
         "a new transition: delivery leads and staff only (tested in test_directory_exposure)"
     ),

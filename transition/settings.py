@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -110,6 +111,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.projects",
+    "apps.reminders",
     # Login throttling: failed sign-ins and lockouts, in its own tables.
     "axes",
 ]
@@ -318,6 +320,24 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 
+# Reminders (apps/reminders): one digest per person per day, at REMINDERS_HOUR
+# (0-23, in TIME_ZONE), of the hand-off items overdue or due within
+# REMINDERS_DUE_SOON_DAYS; an item overdue for more than REMINDERS_ESCALATE_AFTER_DAYS
+# is also listed to the transition's lead. A digest whose sending fails is tried
+# again with backoff, REMINDERS_MAX_ATTEMPTS times in all; REMINDERS_BATCH_SIZE
+# digests are claimed and sent at a time.
+REMINDERS_HOUR = env_int("REMINDERS_HOUR", 7)
+if not 0 <= REMINDERS_HOUR <= 23:
+    raise ImproperlyConfigured(f"REMINDERS_HOUR must be between 0 and 23, not {REMINDERS_HOUR}")
+REMINDERS_DUE_SOON_DAYS = env_int("REMINDERS_DUE_SOON_DAYS", 3)
+if REMINDERS_DUE_SOON_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"REMINDERS_DUE_SOON_DAYS must be 0 or more, not {REMINDERS_DUE_SOON_DAYS}"
+    )
+REMINDERS_ESCALATE_AFTER_DAYS = env_positive_int("REMINDERS_ESCALATE_AFTER_DAYS", 5)
+REMINDERS_MAX_ATTEMPTS = env_positive_int("REMINDERS_MAX_ATTEMPTS", 5)
+REMINDERS_BATCH_SIZE = env_positive_int("REMINDERS_BATCH_SIZE", 200)
+
 # Celery: the filesystem transport under var/ unless CELERY_BROKER_URL is set, so
 # the worker and beat run with no server at all.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -348,6 +368,13 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "apps.core.tasks.heartbeat", "schedule": 60.0},
     # Overdue counts change at midnight: refresh summaries computed on an earlier day.
     "refresh-summaries": {"task": "apps.projects.tasks.refresh_summaries", "schedule": 3600.0},
+    # The day's reminder digests, at REMINDERS_HOUR in TIME_ZONE (apps/reminders/tasks.py);
+    # the retry sweep sends again the digests whose delivery failed, with backoff.
+    "send-reminders": {
+        "task": "reminders.send_digests",
+        "schedule": crontab(minute=0, hour=REMINDERS_HOUR),
+    },
+    "retry-reminders": {"task": "reminders.retry_digests", "schedule": 900.0},
 }
 
 # Security: production defaults; `python manage.py check --deploy` reports nothing

@@ -37,9 +37,11 @@ from apps.accounts import demo as accounts_demo
 from apps.accounts.models import User
 from apps.core import csp_reports
 from apps.projects.models import AcceptanceCriterion, Membership, Project, Role, SignOff, Task
+from apps.reminders import unsubscribe as reminders_unsubscribe
 from tests import access_matrix, factories
 from tests.core.test_settings import run_with_env
 from tests.projects import test_access_matrix as projects_matrix
+from tests.reminders import test_access_matrix as reminders_matrix
 
 HEADER = "Content-Security-Policy"
 HEADER_REPORT_ONLY = "Content-Security-Policy-Report-Only"
@@ -175,6 +177,7 @@ def projects_world(project: Project) -> projects_matrix.World:
 # transition: one line per app.
 DEMO_WORLDS: dict[str, Callable[[Project], Any]] = {
     "tests.projects.test_access_matrix": projects_world,
+    "tests.reminders.test_access_matrix": lambda project: reminders_matrix.World(project, None),
 }
 
 
@@ -208,6 +211,10 @@ def password_reset_link(user: User) -> list[str]:
 # The routes outside any transition that take arguments, and how to build them.
 ROUTES_WITH_ARGUMENTS: dict[str, Callable[[User], list[str]]] = {
     "accounts:password-reset-confirm": password_reset_link,
+    # The confirmation page of the signed link in a reminder email.
+    "reminders:unsubscribe": lambda user: [
+        reverse("reminders:unsubscribe", args=[reminders_unsubscribe.token_for(user.pk)])
+    ],
 }
 
 
