@@ -444,3 +444,19 @@ def test_a_closed_transition_keeps_its_query_budget(
     with django_assert_max_num_queries(7):
         response = client.get(*detail(project))
     assert 'data-testid="closed-banner"' in response.content.decode()
+
+
+@pytest.mark.parametrize("phase", [Phase.BAU, Phase.CANCELLED])
+def test_a_closed_transition_raises_no_alarm(client_as, lead, project, phase):
+    """Overdue marks and a "blocked" readiness verdict mean nothing once it is closed."""
+    late = timezone.localdate() - dt.timedelta(days=3)
+    factories.TaskFactory(project=project, due_date=late)
+    factories.CriterionFactory(project=project, due_date=late)
+    assert 'data-testid="overdue-badge"' in page_of(client_as(lead), project)
+    move_to(project, phase)
+    html = page_of(client_as(lead), project)
+    assert 'data-testid="overdue-badge"' not in html
+    assert "text-overdue" not in html
+    assert '<span class="badge text-bg-secondary" data-testid="readiness">closed</span>' in html
+    dashboard = client_as(lead).get(reverse("projects:dashboard"), {"phase": "all"})
+    assert "1 overdue" not in dashboard.content.decode()
