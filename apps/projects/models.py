@@ -5,6 +5,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -110,6 +111,16 @@ class Project(TimeStampedModel):
         "go-live date", null=True, blank=True, validators=[validate_date_in_range]
     )
     hypercare_days = models.PositiveSmallIntegerField("planned hypercare length (days)", default=14)
+    escalate_after_days = models.PositiveSmallIntegerField(
+        "escalate overdue items after (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=(
+            "An item overdue for longer is also listed in the lead's reminder digest. "
+            "Blank: the site's default (REMINDERS_ESCALATE_AFTER_DAYS)."
+        ),
+    )
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PLANNING)
 
     history = HistoricalRecords()

@@ -88,6 +88,7 @@ EDITABLE_FIELDS = (
     "ops_team",
     "go_live_date",
     "hypercare_days",
+    "escalate_after_days",
 )
 
 
@@ -104,6 +105,7 @@ def project_create(
     ops_team: Team | None = None,
     go_live_date: dt.date | None = None,
     hypercare_days: int = 14,
+    escalate_after_days: int | None = None,
 ) -> Project:
     """Create a transition and its first members.
 
@@ -120,6 +122,7 @@ def project_create(
             ops_team=ops_team,
             go_live_date=go_live_date,
             hypercare_days=hypercare_days,
+            escalate_after_days=escalate_after_days,
         )
         attribute(project, created_by)
         project.full_clean()

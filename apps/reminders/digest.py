@@ -53,6 +53,8 @@ class Facts:
     members: frozenset[tuple[int, int]]  # (transition id, user id) of every membership
     people: Mapping[int, Person]  # every user named by an item or leading a transition
     frequencies: Mapping[int, str] = field(default_factory=dict)  # absent: daily
+    # open transition id -> its own escalation threshold in days; absent: the site's
+    escalate_after: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class Line:
     # lead because its owner cannot be told), and why.
     owner: str = ""
     note: str = ""
+    escalate_after: int = 0  # an escalated line: the threshold it passed, in days
 
     @property
     def overdue(self) -> bool:
@@ -222,10 +225,14 @@ def plan(
             continue
         if not far or facts.frequencies.get(recipient_id, DAILY) == WEEKLY:
             add(recipient_id, Line(item, overdue_days, owner=owner, note=note))
-        escalates = overdue_days > escalate_after and recipient_id != lead_id
+        threshold = facts.escalate_after.get(item.project_id, escalate_after)
+        escalates = overdue_days > threshold and recipient_id != lead_id
         if escalates and _can_tell(lead_id, item.project_id, facts):
             owner_name = facts.people[recipient_id].name
-            add(lead_id, Line(item, overdue_days, escalated=True, owner=owner_name))
+            line = Line(
+                item, overdue_days, escalated=True, owner=owner_name, escalate_after=threshold
+            )
+            add(lead_id, line)
 
     sendable: list[Digest] = []
     held: list[tuple[Digest, str]] = []

@@ -49,15 +49,13 @@ class Section:
     groups: list[Group]
 
 
-def message_for(digest: Digest, *, today: dt.date, escalate_after: int) -> EmailMultiAlternatives:
+def message_for(digest: Digest, *, today: dt.date) -> EmailMultiAlternatives:
     base_url = settings.BASE_URL
     unsubscribe_url = unsubscribe.url_for(digest.recipient_id)
     shown = digest.ordered[:MAX_LINES]
     sections = [
-        Section("Overdue", _groups([li for li in shown if li.overdue], base_url, escalate_after)),
-        Section(
-            "Due soon", _groups([li for li in shown if not li.overdue], base_url, escalate_after)
-        ),
+        Section("Overdue", _groups([li for li in shown if li.overdue], base_url)),
+        Section("Due soon", _groups([li for li in shown if not li.overdue], base_url)),
     ]
     context = {
         "digest": digest,
@@ -85,7 +83,7 @@ def message_for(digest: Digest, *, today: dt.date, escalate_after: int) -> Email
     return message
 
 
-def _groups(lines: list[Line], base_url: str, escalate_after: int) -> list[Group]:
+def _groups(lines: list[Line], base_url: str) -> list[Group]:
     groups: list[Group] = []
     for (_, project_name), group in groupby(
         lines, key=lambda line: (line.item.project_id, line.item.project_name)
@@ -93,15 +91,15 @@ def _groups(lines: list[Line], base_url: str, escalate_after: int) -> list[Group
         texts, htmls = [], []
         for line in group:
             link = base_url + line.item.url
-            texts.append(_text(line, link, escalate_after))
-            htmls.append(_html(line, link, escalate_after))
+            texts.append(_text(line, link))
+            htmls.append(_html(line, link))
         groups.append(Group(project_name, "\n".join(texts), mark_safe("\n".join(htmls))))  # noqa: S308
     return groups
 
 
-def _text(line: Line, link: str, escalate_after: int) -> str:
+def _text(line: Line, link: str) -> str:
     mark = (
-        f"[ESCALATED: {line.owner}'s, overdue more than {escalate_after} days] "
+        f"[ESCALATED: {line.owner}'s, overdue more than {_days(line.escalate_after)}] "
         if line.escalated
         else ""
     )
@@ -109,10 +107,10 @@ def _text(line: Line, link: str, escalate_after: int) -> str:
     return f"- {mark}{line.item.title} ({line.when}){note}\n  {link}"
 
 
-def _html(line: Line, link: str, escalate_after: int) -> str:
+def _html(line: Line, link: str) -> str:
     mark = (
         f"<strong>Escalated</strong> ({escape(line.owner)}&rsquo;s, overdue more than "
-        f"{escalate_after} days): "
+        f"{_days(line.escalate_after)}): "
         if line.escalated
         else ""
     )
@@ -120,3 +118,7 @@ def _html(line: Line, link: str, escalate_after: int) -> str:
     # Every value interpolated is escaped; _groups marks the joined run safe.
     title = escape(line.item.title)
     return f'<li>{mark}<a href="{escape(link)}">{title}</a> ({line.when}){note}</li>'
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"

@@ -69,7 +69,14 @@ def facts_for(
     if project_ids is not None:
         projects = projects.filter(pk__in=list(project_ids))
         memberships = memberships.filter(project_id__in=list(project_ids))
-    leads = dict(projects.order_by().values_list("pk", "lead_id"))
+    leads: dict[int, int] = {}
+    escalate_after: dict[int, int] = {}
+    for project_id, lead_id, own_threshold in projects.order_by().values_list(
+        "pk", "lead_id", "escalate_after_days"
+    ):
+        leads[project_id] = lead_id
+        if own_threshold is not None:
+            escalate_after[project_id] = own_threshold
     people: dict[int, rules.Person] = {}
     members: set[tuple[int, int]] = set()
     for project_id, user_id, name, email, active in memberships.order_by().values_list(
@@ -96,7 +103,11 @@ def facts_for(
         )
     )
     return rules.Facts(
-        leads=leads, members=frozenset(members), people=people, frequencies=frequencies
+        leads=leads,
+        members=frozenset(members),
+        people=people,
+        frequencies=frequencies,
+        escalate_after=escalate_after,
     )
 
 
@@ -269,7 +280,6 @@ def deliver(
 
     sent_ids: list[int] = []
     failed: list[DigestLog] = []
-    escalate_after = settings.REMINDERS_ESCALATE_AFTER_DAYS
     connection: Any = mail.get_connection()
     opened_error: BaseException | None = None
     try:
@@ -283,7 +293,7 @@ def deliver(
             if opened_error is not None:
                 error_text = _describe(opened_error)
             else:
-                message = emails.message_for(digest, today=today, escalate_after=escalate_after)
+                message = emails.message_for(digest, today=today)
                 message.connection = connection
                 try:
                     message.send()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from apps.projects import blueprints
 from apps.projects.models import Project
 from tests import factories
+from tests.projects.db_state import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,21 @@ def test_no_form_of_a_transition_shows_django_s_empty_choice(client_as, lead, pr
     for name in ("edit", "task-create", "criterion-create"):
         html = client.get(reverse(f"projects:{name}", args=[project.pk])).content.decode()
         assert "---------" not in html, name
+
+
+@pytest.mark.parametrize(
+    ("value", "saved"), [("3", 3), ("", None), ("0", "refused"), ("91", "refused")]
+)
+def test_a_lead_sets_the_transition_s_escalation_threshold(client_as, lead, project, value, saved):
+    client = client_as(lead)
+    url = reverse("projects:edit", args=[project.pk])
+    data = form_data(client.get(url), escalate_after_days=value)
+    response = client.post(url, data)
+    project.refresh_from_db()
+    if saved == "refused":
+        assert response.status_code == 200
+        assert "escalate_after_days" in response.context["form"].errors
+        assert project.escalate_after_days is None
+    else:
+        assert response.status_code == 302
+        assert project.escalate_after_days == saved

@@ -101,6 +101,14 @@ def test_overdue_more_than_the_limit_escalates_to_the_lead_naming_the_owner():
     assert result[LEAD].item_keys == []
 
 
+def test_a_transition_may_set_its_own_escalation_threshold():
+    # P escalates after 2 days, Q keeps the site's 5: both items are 3 days overdue.
+    items = [item("task:1", project=P, due=days(-3)), item("task:2", project=Q, due=days(-3))]
+    result = by_recipient(run(items, facts(escalate_after={P: 2})))
+    [escalated] = result[LEAD].lines
+    assert (escalated.item.key, escalated.escalate_after) == ("task:1", 2)
+
+
 def test_the_lead_s_own_overdue_item_is_not_escalated_to_themselves():
     [digest] = run([item(recipient=LEAD, due=days(-30))]).digests
     assert [line.escalated for line in digest.lines] == [False]

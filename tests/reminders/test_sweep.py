@@ -243,3 +243,21 @@ def test_a_failed_digest_with_nothing_left_to_say_is_not_retried(settings, overd
     assert log.given_up
     assert log.last_error.endswith("nothing is overdue or due soon for them any more)")
     assert services.retry_failed(today=TODAY, now=NOW + dt.timedelta(hours=3)) is None
+
+
+def test_a_transition_s_own_escalation_threshold_reaches_the_lead_s_email(
+    overdue_work, project, lead, contributor
+):
+    """The contributor's task is 2 days late: under the site's 5 days nobody escalates;
+    with the transition's own threshold of 1 day, the lead is told and the email says so."""
+    services.sweep(today=TODAY, now=NOW)
+    assert lead.email not in [m.to[0] for m in mail.outbox]
+
+    DigestLog.objects.all().delete()
+    mail.outbox.clear()
+    project.escalate_after_days = 1
+    project.save()
+    services.sweep(today=TODAY, now=NOW)
+    to_lead = next(m for m in mail.outbox if m.to == [lead.email])
+    assert "escalated to you" in to_lead.subject
+    assert "overdue more than 1 day]" in to_lead.body
