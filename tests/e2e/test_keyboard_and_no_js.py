@@ -223,7 +223,7 @@ def test_the_user_menu_opens_with_the_keyboard_and_closes_on_escape(
     page.keyboard.press("Enter")
     expect(menu.get_by_role("button", name="Log out")).to_be_visible()
     page.keyboard.press("Tab")
-    expect(menu.get_by_role("link", name="Change password")).to_be_focused()
+    expect(menu.get_by_role("link", name="Reminders")).to_be_focused()
     page.keyboard.press("Escape")
     expect(menu.get_by_role("button", name="Log out")).to_be_hidden()
     expect(menu.locator("summary")).to_be_focused()
