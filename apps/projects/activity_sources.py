@@ -85,9 +85,9 @@ def _describe_task(event: Event) -> Sentence:
 
 
 def _task_link(project_id: int, record: Any, status: str) -> str:
-    # Done tasks are listed behind the transition page's "Done" tab.
-    done = status == Task.Status.DONE
-    return _detail(project_id, "tasks=done" if done else "", f"task-{record.id}")
+    # The transition page finds the task's tab (open or done) and page when the link
+    # is followed (`?task=`); `status` (the task exists) only decides that there is one.
+    return _detail(project_id, f"task={record.id}", f"task-{record.id}")
 
 
 # Acceptance criteria -------------------------------------------------------------
@@ -128,12 +128,11 @@ def _criterion_state(criterion: Any) -> Case:
 
 
 def _criterion_anchor(project_id: int, criterion_id: int, state: str) -> str:
-    # Where the transition page lists the criterion: its withdrawn list, its signed
-    # list (behind ?criteria=signed) or the criteria awaiting sign-off.
+    # Where the transition page lists the criterion: its withdrawn list, or a tab.
     if state == "withdrawn":
         return _detail(project_id, anchor=f"withdrawn-{criterion_id}")
-    signed = state == "signed"
-    return _detail(project_id, "criteria=signed" if signed else "", f"criterion-{criterion_id}")
+    # The transition page finds its tab (signed or awaiting) and page (`?criterion=`).
+    return _detail(project_id, f"criterion={criterion_id}", f"criterion-{criterion_id}")
 
 
 # Sign-offs -----------------------------------------------------------------------

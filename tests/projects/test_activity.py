@@ -268,7 +268,7 @@ def test_entries_link_to_the_thing_changed(client_as, lead, project):
     task = factories.TaskFactory(project=project, title="Linked")
     html = _page(client_as(lead), project).content.decode()
     detail = reverse("projects:detail", args=[project.pk])
-    assert f'<a href="{detail}#task-{task.pk}">“Linked”</a>' in html
+    assert f'<a href="{detail}?task={task.pk}#task-{task.pk}">“Linked”</a>' in html
     assert f'<a href="{reverse("projects:members", args=[project.pk])}">' in html
 
 

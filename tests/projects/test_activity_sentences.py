@@ -49,7 +49,7 @@ def test_a_sign_off_says_who_signed_off_what(project, helena):
     assert entry.sentence == "Helena Novak signed off “Monitoring is verified”"
     assert entry.kind == "sign-offs"
     assert entry.link == reverse("projects:detail", args=[project.pk]) + (
-        f"?criteria=signed#criterion-{criterion.pk}"
+        f"?criterion={criterion.pk}#criterion-{criterion.pk}"
     )
 
 
@@ -136,7 +136,8 @@ def test_a_status_change_reads_as_marking_the_task(project, contributor):
     assert (
         entry.sentence == f"{contributor.display_name} marked the task “Write the runbook” as Done"
     )
-    assert entry.link.endswith(f"?tasks=done#task-{task.pk}")  # done tasks are behind a tab
+    # The transition page finds the task's tab and page (test_transition_experience).
+    assert entry.link.endswith(f"?task={task.pk}#task-{task.pk}")
 
 
 def test_a_deleted_task_is_named_but_not_linked(project, lead):

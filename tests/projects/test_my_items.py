@@ -81,7 +81,8 @@ def test_items_are_grouped_by_transition_the_one_with_the_earliest_due_item_firs
     assert html.count(f'<a href="{project.get_absolute_url()}">{project.name}</a>') == 1
     assert html.count(f'<a href="{later.get_absolute_url()}">{later.name}</a>') == 1
     for task in response.context["tasks"]:
-        assert f'href="{task.project.get_absolute_url()}#task-{task.pk}"' in html
+        link = f"{task.project.get_absolute_url()}?task={task.pk}#task-{task.pk}"
+        assert f'href="{link}"' in html
     assert html.index(project.name) < html.index(later.name)
 
 

@@ -460,3 +460,64 @@ def test_a_closed_transition_raises_no_alarm(client_as, lead, project, phase):
     assert '<span class="badge text-bg-secondary" data-testid="readiness">closed</span>' in html
     dashboard = client_as(lead).get(reverse("projects:dashboard"), {"phase": "all"})
     assert "1 overdue" not in dashboard.content.decode()
+
+
+# Links to one row (My items, Activity) ----------------------------------------------
+
+
+def test_a_link_to_a_task_lands_on_its_tab_and_page(client_as, lead, project):
+    today = timezone.localdate()
+    tasks = [
+        factories.TaskFactory(project=project, due_date=today + dt.timedelta(days=n))
+        for n in range(30)
+    ]
+    done = factories.TaskFactory(
+        project=project, status=Task.Status.DONE, completed_at=timezone.now()
+    )
+    client = client_as(lead)
+    overview = reverse("projects:detail", args=[project.pk])
+    late = tasks[-1]  # the 30th open task: page 2
+    response = client.get(overview, {"task": late.pk})
+    assert response["Location"] == f"{overview}?tasks=open&tasks_page=2#task-{late.pk}"
+    assert f'id="task-{late.pk}"' in client.get(response["Location"]).content.decode()
+    response = client.get(overview, {"task": done.pk})
+    assert response["Location"] == f"{overview}?tasks=done&tasks_page=1#task-{done.pk}"
+
+
+def test_a_link_to_a_criterion_lands_on_its_tab_or_the_withdrawn_list(
+    client_as, lead, ops, project
+):
+    signed = factories.CriterionFactory(project=project)
+    factories.SignOffFactory(criterion=signed, signed_by=ops)
+    waiting = factories.CriterionFactory(project=project)
+    withdrawn = factories.CriterionFactory(
+        project=project, withdrawn_at=timezone.now(), withdrawn_by=lead, withdraw_reason="Moot"
+    )
+    client = client_as(lead)
+    overview = reverse("projects:detail", args=[project.pk])
+    expected = {
+        signed: f"?criteria=signed&criteria_page=1#criterion-{signed.pk}",
+        waiting: f"?criteria=unsigned&criteria_page=1#criterion-{waiting.pk}",
+        withdrawn: f"#withdrawn-{withdrawn.pk}",
+    }
+    for criterion, where in expected.items():
+        response = client.get(overview, {"criterion": criterion.pk})
+        assert response["Location"] == overview + where
+
+
+@pytest.mark.parametrize("param", ["task", "criterion"])
+@pytest.mark.parametrize("value", ["abc", "", "99999999", "-1", "1" * 30])
+def test_a_link_to_a_row_not_of_this_transition_leads_to_its_page(
+    client_as, lead, project, param, value
+):
+    other = factories.ProjectFactory()
+    factories.TaskFactory(project=other)
+    overview = reverse("projects:detail", args=[project.pk])
+    response = client_as(lead).get(overview, {param: value})
+    assert response["Location"] == overview
+
+
+def test_a_link_to_a_row_of_a_transition_i_am_not_in_is_not_found(client_as, outsider, project):
+    task = factories.TaskFactory(project=project)
+    overview = reverse("projects:detail", args=[project.pk])
+    assert client_as(outsider).get(overview, {"task": task.pk}).status_code == 404

@@ -55,6 +55,9 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
     however large the transition is.
     """
     project = access.project
+    located = _locate(project, request.GET)
+    if located is not None:
+        return redirect(located)
     today = timezone.localdate()
     current = summary.current(project, today=today)
     context: dict[str, Any] = {
@@ -155,6 +158,57 @@ def project_detail(request: AuthenticatedRequest, access: ProjectAccess) -> Http
         }
     )
     return render(request, template, context)
+
+
+def _locate(project: Project, query: Any) -> str | None:
+    """`?task=<id>` or `?criterion=<id>` (the links of My items and Activity): the page
+    of the transition that lists that row, with its anchor; None without either.
+
+    A link to a row has to name its tab (done tasks, signed criteria) and its page,
+    which change as work moves on; this works them out when the link is followed. An
+    id not of this transition leads to the page as it is. Two queries, only here.
+    """
+    overview = reverse("projects:detail", args=[project.pk])
+    if "task" in query:
+        task_id = _positive_int(query.get("task"))
+        status = project.tasks.filter(pk=task_id).values_list("status", flat=True).first()
+        if task_id is None or status is None:
+            return overview
+        if status == Task.Status.DONE:
+            tasks, tab = (
+                project.tasks.filter(status=status).order_by("-completed_at", "-pk"),
+                "done",
+            )
+        else:
+            tasks, tab = project.tasks.open().order_by("due_date", "pk"), "open"
+        number = _page_holding(tasks, task_id, TASKS_PAGE_SIZE)
+        return f"{overview}?tasks={tab}&tasks_page={number}#task-{task_id}"
+    if "criterion" in query:
+        criterion_id = _positive_int(query.get("criterion"))
+        criteria = AcceptanceCriterion.objects.filter(project=project)
+        found = criteria.filter(pk=criterion_id).values_list("withdrawn_at", flat=True)
+        if criterion_id is None or not found:
+            return overview
+        if found[0] is not None:
+            return f"{overview}#withdrawn-{criterion_id}"
+        signed = criteria.current().signed().filter(pk=criterion_id).exists()
+        listed = (
+            criteria.current().signed() if signed else criteria.current().unsigned()
+        ).order_by("due_date", "pk")
+        number = _page_holding(listed, criterion_id, CRITERIA_PAGE_SIZE)
+        tab = "signed" if signed else "unsigned"
+        return f"{overview}?criteria={tab}&criteria_page={number}#criterion-{criterion_id}"
+    return None
+
+
+def _positive_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
+
+
+def _page_holding(queryset: Any, pk: int, per_page: int) -> int:
+    """The page (from 1) of the ordered `queryset` on which row `pk` sits."""
+    pks = list(queryset.values_list("pk", flat=True))
+    return pks.index(pk) // per_page + 1 if pk in pks else 1
 
 
 def criteria_for_page() -> CriterionQuerySet:
