@@ -171,8 +171,10 @@ def _locate(project: Project, query: Any) -> str | None:
     overview = reverse("projects:detail", args=[project.pk])
     if "task" in query:
         task_id = _positive_int(query.get("task"))
+        if task_id is None:
+            return overview
         status = project.tasks.filter(pk=task_id).values_list("status", flat=True).first()
-        if task_id is None or status is None:
+        if status is None:
             return overview
         if status == Task.Status.DONE:
             tasks, tab = (
@@ -185,9 +187,11 @@ def _locate(project: Project, query: Any) -> str | None:
         return f"{overview}?tasks={tab}&tasks_page={number}#task-{task_id}"
     if "criterion" in query:
         criterion_id = _positive_int(query.get("criterion"))
+        if criterion_id is None:
+            return overview
         criteria = AcceptanceCriterion.objects.filter(project=project)
         found = criteria.filter(pk=criterion_id).values_list("withdrawn_at", flat=True)
-        if criterion_id is None or not found:
+        if not found:
             return overview
         if found[0] is not None:
             return f"{overview}#withdrawn-{criterion_id}"
