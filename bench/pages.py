@@ -213,6 +213,8 @@ def main() -> None:
                     reverse("projects:detail", args=[big.pk]),
                 ),
                 ("my items (ops engineer)", ops, reverse("projects:my-items")),
+                ("reminders (ops engineer)", ops, reverse("reminders:mine")),
+                ("reminders (portfolio office)", pmo, reverse("reminders:mine")),
                 ("activity", first.lead, reverse("projects:activity", args=[first.pk])),
             ]
             results = measure_all(pages)
