@@ -46,16 +46,17 @@ def items(
 
 
 class _Links:
-    """The transition page's path, reversed once per transition (not once per item)."""
+    """A link to one row of the transition page (`?task=<id>#task-<id>`: the page finds
+    the row's tab and page), its path reversed once per transition, not per item."""
 
     def __init__(self) -> None:
         self._paths: dict[int, str] = {}
 
-    def __call__(self, project_id: int, anchor: str) -> str:
+    def __call__(self, project_id: int, kind: str, pk: int) -> str:
         path = self._paths.get(project_id)
         if path is None:
             path = self._paths[project_id] = reverse("projects:detail", args=[project_id])
-        return f"{path}#{anchor}"
+        return f"{path}?{kind}={pk}#{kind}-{pk}"
 
 
 def _in_scope(queryset: QuerySet, project_ids: Collection[int] | None) -> QuerySet:
@@ -79,7 +80,7 @@ def _task_items(
             recipient_id=owner_id,
             title=title,
             due_date=due_date,
-            url=links(project_id, f"task-{pk}"),
+            url=links(project_id, TASK, pk),
             kind=TASK,
         )
 
@@ -114,7 +115,7 @@ def _criterion_items(
             [asked] if asked else list(ops_members.get(project_id, [])) or [None]
         )
         title = f"Sign off: {_shorten(statement)}"
-        url = links(project_id, f"criterion-{pk}")
+        url = links(project_id, CRITERION, pk)
         for recipient_id in recipients:
             yield HandoffItem(
                 key=f"{CRITERION}:{pk}",

@@ -34,7 +34,7 @@ def test_open_tasks_overdue_or_due_soon_go_to_their_owner(project, contributor):
         (f"task:{soon.pk}", contributor.pk),
     }
     first = next(i for i in found if i.key == f"task:{late.pk}")
-    assert first.url == f"/p/{project.pk}/#task-{late.pk}"
+    assert first.url == f"/p/{project.pk}/?task={late.pk}#task-{late.pk}"
     assert (first.project_name, first.kind, first.due_date) == (project.name, "task", days(-2))
 
 

@@ -36,7 +36,7 @@ def test_the_sweep_delivers_digests_over_smtp_with_both_parts_links_and_unsubscr
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    link = f"{settings.BASE_URL}/p/{project.pk}/#task-{task.pk}"
+    link = f"{settings.BASE_URL}/p/{project.pk}/?task={task.pk}#task-{task.pk}"
     assert link in text
     assert f'href="{link}"' in html
     assert text.index("OVERDUE") < text.index("Write the runbook") < text.index("Book the KT")

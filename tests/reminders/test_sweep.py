@@ -49,7 +49,7 @@ def test_a_sweep_sends_one_digest_to_each_person_with_something_to_say(
     assert sorted(m.to[0] for m in mail.outbox) == [contributor.email, ops.email]
     to_contributor = next(m for m in mail.outbox if m.to == [contributor.email])
     assert to_contributor.subject == "Reminders for Payments platform: 1 overdue"
-    link = f"https://transition.example.org/p/{project.pk}/#task-{task.pk}"
+    link = f"https://transition.example.org/p/{project.pk}/?task={task.pk}#task-{task.pk}"
     assert link in to_contributor.body
     assert link in to_contributor.alternatives[0][0]
     assert len(report.sent) == 2
