@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from apps.projects.models import CLOSED_PHASES, AcceptanceCriterion, Membership, Role, Task
@@ -37,12 +37,16 @@ def items(
     *,
     until: dt.date | None = None,
     project_ids: Collection[int] | None = None,
+    person: int | None = None,
 ) -> Iterator[HandoffItem]:
-    """Open tasks and unsigned criteria of open transitions, overdue or due by `until`."""
+    """Open tasks and unsigned criteria of open transitions, overdue or due by `until`;
+    with `person`, only those addressed to that user."""
     horizon = until or today + dt.timedelta(days=settings.REMINDERS_DUE_SOON_DAYS)
     links = _Links()
-    yield from _task_items(horizon, project_ids, links)
-    yield from _criterion_items(horizon, project_ids, links)
+    yield from _task_items(horizon, project_ids, person, links)
+    for item in _criterion_items(horizon, project_ids, person, links):
+        if person is None or item.recipient_id == person:
+            yield item
 
 
 class _Links:
@@ -67,9 +71,12 @@ def _in_scope(queryset: QuerySet, project_ids: Collection[int] | None) -> QueryS
 
 
 def _task_items(
-    horizon: dt.date, project_ids: Collection[int] | None, links: _Links
+    horizon: dt.date, project_ids: Collection[int] | None, person: int | None, links: _Links
 ) -> Iterator[HandoffItem]:
-    rows = _in_scope(Task.objects.open().filter(due_date__lte=horizon), project_ids).values_list(
+    tasks = Task.objects.open().filter(due_date__lte=horizon)
+    if person is not None:
+        tasks = tasks.filter(owner_id=person)
+    rows = _in_scope(tasks, project_ids).values_list(
         "pk", "project_id", "project__name", "owner_id", "title", "due_date"
     )
     for pk, project_id, project_name, owner_id, title, due_date in rows.iterator(CHUNK):
@@ -86,12 +93,21 @@ def _task_items(
 
 
 def _criterion_items(
-    horizon: dt.date, project_ids: Collection[int] | None, links: _Links
+    horizon: dt.date, project_ids: Collection[int] | None, person: int | None, links: _Links
 ) -> Iterator[HandoffItem]:
     criteria = _in_scope(
         AcceptanceCriterion.objects.current().unsigned().filter(due_date__lte=horizon),
         project_ids,
     )
+    if person is not None:  # asked of them, or of every ops member when they are one
+        is_ops = Membership.objects.filter(
+            project=OuterRef("project"), user_id=person, role=Role.OPS
+        )
+        criteria = criteria.filter(
+            Q(expected_signer_id=person)
+            | Q(expected_signer__isnull=True, project__ops_lead_id=person)
+            | Q(expected_signer__isnull=True, project__ops_lead__isnull=True) & Exists(is_ops)
+        )
     # Criteria naming nobody, in transitions without an operations lead, go to every
     # operations member: one query for those members, whatever the number of criteria.
     unnamed = criteria.filter(expected_signer__isnull=True, project__ops_lead__isnull=True)

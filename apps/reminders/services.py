@@ -118,32 +118,53 @@ def plan_for(
     recipient_ids: Collection[int] | None = None,
 ) -> rules.Plan:
     """Every digest due `today` (or those of `recipient_ids`), from every item source."""
-    due_soon = settings.REMINDERS_DUE_SOON_DAYS
-    # A weekly digest looks a week ahead; the rules keep the farther items for it only.
-    until = today + dt.timedelta(days=max(due_soon, rules.WEEKLY_DUE_SOON_DAYS))
-    found = list(items.collect(today, until=until, project_ids=project_ids))
-    planned = rules.plan(
-        found,
-        facts_for(found, project_ids=project_ids),
-        today=today,
-        escalate_after=settings.REMINDERS_ESCALATE_AFTER_DAYS,
-        due_soon=due_soon,
-    )
+    found = list(items.collect(today, until=_until(today), project_ids=project_ids))
+    planned = _plan(found, today=today, project_ids=project_ids)
     if recipient_ids is not None:
         wanted = set(recipient_ids)
         planned.digests = [d for d in planned.digests if d.recipient_id in wanted]
     return planned
 
 
+def _until(today: dt.date) -> dt.date:
+    # A weekly digest looks a week ahead; the rules keep the farther items for it only.
+    return today + dt.timedelta(
+        days=max(settings.REMINDERS_DUE_SOON_DAYS, rules.WEEKLY_DUE_SOON_DAYS)
+    )
+
+
+def _plan(
+    found: list[items.HandoffItem], *, today: dt.date, project_ids: Collection[int] | None
+) -> rules.Plan:
+    return rules.plan(
+        found,
+        facts_for(found, project_ids=project_ids),
+        today=today,
+        escalate_after=settings.REMINDERS_ESCALATE_AFTER_DAYS,
+        due_soon=settings.REMINDERS_DUE_SOON_DAYS,
+    )
+
+
 def preview_for(user_id: int, *, today: dt.date) -> tuple[rules.Digest | None, str]:
     """What `user_id`'s digest lists now, and why it would not be sent (their own page).
 
     Reads only the transitions they are a member of: nobody is told about others.
+    Of those, only the ones they lead can send them other people's items (rerouted
+    or escalated); elsewhere the sources are asked for the items addressed to them
+    (`person`), so a viewer of every transition costs what their own items cost.
     """
-    project_ids = list(
-        Membership.objects.filter(user_id=user_id).values_list("project_id", flat=True)
+    member_of = set(Membership.objects.filter(user_id=user_id).values_list("project_id", flat=True))
+    led = set(
+        Project.objects.filter(pk__in=member_of, lead_id=user_id)
+        .order_by()
+        .values_list("pk", flat=True)
     )
-    planned = plan_for(today, project_ids=project_ids)
+    until = _until(today)
+    found = [
+        *items.collect(today, until=until, project_ids=led),
+        *items.collect(today, until=until, project_ids=member_of - led, person=user_id),
+    ]
+    planned = _plan(found, today=today, project_ids={item.project_id for item in found} | led)
     for digest in planned.digests:
         if digest.recipient_id == user_id:
             return digest, ""
