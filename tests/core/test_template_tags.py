@@ -60,3 +60,24 @@ def test_query_with_sets_one_parameter_and_drops_the_named_ones():
     request = RequestFactory().get("/", {"tasks": "open", "tasks_page": "3", "criteria": "signed"})
     html = render("{% query_with 'tasks' 'done' 'tasks_page' %}", request=request)
     assert html == "tasks=done&amp;criteria=signed"
+
+
+@pytest.mark.parametrize(
+    ("selected", "html"),
+    [
+        ("b", '<option value="a">A &amp; co</option><option value="b" selected>B</option>'),
+        (None, '<option value="a">A &amp; co</option><option value="b">B</option>'),
+        ("", '<option value="a">A &amp; co</option><option value="b">B</option>'),
+    ],
+)
+def test_options_marks_the_selected_value_and_escapes_labels(selected, html):
+    template = Template("{% load transition_tags %}{% options choices selected %}")
+    context = Context({"choices": [("a", "A & co"), ("b", "B")], "selected": selected})
+    assert template.render(context) == html
+
+
+def test_options_compares_values_as_text():
+    """A form's bound value is text; a choice's value may be a number."""
+    assert transition_tags.options([(1, "One"), (2, "Two")], "2") == (
+        '<option value="1">One</option><option value="2" selected>Two</option>'
+    )

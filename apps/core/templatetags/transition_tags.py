@@ -6,11 +6,12 @@ and a new context per row, which on a 50-row page is a large part of the page's 
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -132,3 +133,19 @@ def ago(when: dt.datetime, now: dt.datetime) -> str:
         return f"{days} days ago"
     local = timezone.localtime(when)
     return f"{local.day} {local:%b %Y}"
+
+
+@register.simple_tag
+def options(choices: Iterable[tuple[Any, Any]], selected: object) -> SafeString:
+    """The <option>s of `choices` ((value, label) pairs), the one equal to `selected`
+    marked selected: what every hand-written <select> repeats, in one tag rather than
+    a template loop per row (a list of 25 status selects renders 100 options)."""
+    chosen = "" if selected is None else str(selected)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == chosen else "", label)
+            for value, label in choices
+        ),
+    )
