@@ -23,9 +23,7 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,36 +40,20 @@ TARGET_RATIO = 5
 
 
 def configure() -> str:
-    workdir = tempfile.mkdtemp(prefix="transition-bench-")
-    os.environ["VAR_DIR"] = workdir
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
-    os.environ["DATABASE_URL"] = url or f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transition.settings")
-    import django
+    from bench.scratch import configure as set_up
+
+    url = set_up(prefix="transition-bench-", suffix="bench_scratch")
     from django.conf import settings
 
-    django.setup()
     settings.ROOT_URLCONF = "bench.urls"
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.SECURE_SSL_REDIRECT = False
-    database = settings.DATABASES["default"]
-    # Keep one connection, as production does (DATABASE_CONN_MAX_AGE); reconnecting
-    # per request would also clear the query log the counts are read from.
-    database["CONN_MAX_AGE"] = None
-    if database["ENGINE"].endswith("sqlite3"):
-        # On disk, as in production (the test runner's default is in memory).
-        database.setdefault("TEST", {})["NAME"] = f"{workdir}/bench-scratch.sqlite3"
-    else:
-        # Its own name, so that it never clobbers a test run's `test_<name>`.
-        database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_bench_scratch"
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    return os.environ["DATABASE_URL"]
+    return url
 
 
 @dataclass

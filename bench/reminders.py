@@ -25,10 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import tempfile
 import time
 import tracemalloc
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,25 +41,13 @@ TODAY = dt.date(2026, 3, 18)
 
 
 def configure() -> str:
-    workdir = tempfile.mkdtemp(prefix="transition-bench-reminders-")
-    os.environ["VAR_DIR"] = workdir
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
-    os.environ["DATABASE_URL"] = url or f"sqlite:///{workdir}/bench.sqlite3"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transition.settings")
-    import django
+    from bench.scratch import configure as set_up
+
+    url = set_up(prefix="transition-bench-reminders-", suffix="bench_reminders_scratch")
     from django.conf import settings
 
-    django.setup()
-    database = settings.DATABASES["default"]
-    database["CONN_MAX_AGE"] = None
-    if database["ENGINE"].endswith("sqlite3"):
-        database.setdefault("TEST", {})["NAME"] = f"{workdir}/bench-scratch.sqlite3"
-    else:
-        database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_bench_reminders_scratch"
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    return os.environ["DATABASE_URL"]
+    return url
 
 
 def populate() -> None:
