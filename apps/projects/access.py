@@ -31,6 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.projects.guard import ActionRefused
@@ -193,13 +194,19 @@ def refusal_response(
     return redirect(_back_to(request, access))
 
 
+# Pages outside a transition whose forms act inside one (My items' status changes and
+# sign-offs without JavaScript): a refusal goes back to them too.
+ACTING_FROM = ("projects:my-items",)
+
+
 def _back_to(request: AuthenticatedRequest, access: ProjectAccess) -> str:
-    """The transition's page the request came from (its Referer), else the transition."""
+    """The page the request came from (its Referer) when it is one of the transition's
+    or in ACTING_FROM, else the transition."""
     home = access.project.get_absolute_url()
     referer = request.headers.get("Referer", "")
     if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
         path = urlsplit(referer).path
-        if path.startswith(home):
+        if path.startswith(home) or path in {reverse(name) for name in ACTING_FROM}:
             return path
     return home
 

@@ -329,3 +329,22 @@ def test_the_in_place_answers_cost_the_same_whatever_the_list(
         )
     with django_assert_max_num_queries(19):
         client.post(sign_off_url(criteria[0]), sign_off_data(criteria[0]), HTTP_HX_REQUEST="true")
+
+
+def test_a_refusal_without_javascript_comes_back_to_my_items_saying_why(client_as, ops, project):
+    criterion = factories.CriterionFactory(project=project)
+    data = sign_off_data(criterion)
+    criterion.statement = "Runbook accepted by the night shift."
+    criterion.save()
+    before = snapshot()
+    my_items = reverse("projects:my-items")
+    client = client_as(ops)
+    response = client.post(
+        sign_off_url(criterion), data, HTTP_REFERER=f"http://testserver{my_items}"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == my_items
+    assert (
+        "The statement changed after you opened the page" in client.get(my_items).content.decode()
+    )
+    assert snapshot() == before

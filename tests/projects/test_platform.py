@@ -111,6 +111,22 @@ def test_a_refusal_never_redirects_outside_the_transition(project, contributor):
     assert response["Location"] == project.get_absolute_url()
 
 
+@pytest.mark.parametrize(
+    ("referer", "back_to"),
+    [
+        ("http://testserver/me/items/?tasks_page=2", "/me/items/"),  # acts on a transition
+        ("http://testserver/", None),  # the dashboard does not: back to the transition
+        ("https://evil.example/me/items/", None),
+    ],
+)
+def test_a_refusal_goes_back_to_my_items_when_it_came_from_there(
+    project, contributor, referer, back_to
+):
+    request = _request(contributor, referer=referer)
+    response = refusing_view(request, project_id=project.pk)
+    assert response["Location"] == (back_to or project.get_absolute_url())
+
+
 def test_an_htmx_refusal_is_shown_in_the_message_area(project, contributor):
     response = refusing_view(_request(contributor, htmx=True), project_id=project.pk)
     assert response.status_code == 200
