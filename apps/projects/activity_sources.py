@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, OuterRef, Value, When
+from django.db.models import Case, CharField, Value, When
 from django.urls import reverse
 
 from apps.core.activity import ActivitySource, Event, Sentence, generic_sentence, quote, shorten
@@ -84,9 +84,9 @@ def _describe_task(event: Event) -> Sentence:
     return generic_sentence(event, "task", title)
 
 
-def _task_link(project_id: int, record: Any, status: str) -> str:
+def _task_link(project_id: int, record: Any, state: str) -> str:
     # The transition page finds the task's tab (open or done) and page when the link
-    # is followed (`?task=`); `status` (the task exists) only decides that there is one.
+    # is followed (`?task=`).
     return _detail(project_id, f"task={record.id}", f"task-{record.id}")
 
 
@@ -115,14 +115,13 @@ def _describe_criterion(event: Event) -> Sentence:
 
 
 def _criterion_state(criterion: Any) -> Case:
-    """ "withdrawn", "signed" or "open": where the transition page lists a criterion
-    (`criterion` the path to its id from the query's row: "pk" or "criterion_id")."""
-    active = SignOff.objects.active().filter(criterion=OuterRef(criterion))
+    """ "withdrawn" or "listed" (`criterion` the path to its id from the query's row:
+    "pk" or "criterion_id"). Which tab lists a criterion that is not withdrawn (signed
+    or awaiting) is the transition page's to find when the link is followed."""
     withdrawn = "withdrawn_at" if criterion == "pk" else "criterion__withdrawn_at"
     return Case(
         When(**{f"{withdrawn}__isnull": False}, then=Value("withdrawn")),
-        When(Exists(active), then=Value("signed")),
-        default=Value("open"),
+        default=Value("listed"),
         output_field=CharField(),
     )
 
@@ -193,7 +192,7 @@ SOURCES: tuple[ActivitySource, ...] = (
         kind_label="Tasks",
         describe=_describe_task,
         link=_task_link,
-        state=lambda: Task.objects.values("status"),
+        state=lambda: Task.objects.values("pk"),  # only whether the task still exists
     ),
     ActivitySource(
         AcceptanceCriterion,
