@@ -144,6 +144,7 @@ def main() -> None:
     from apps.accounts.models import User
     from apps.projects import scale
     from apps.projects.models import Phase, Project
+    from apps.support.models import Component
 
     scratch = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
@@ -178,6 +179,9 @@ def main() -> None:
             assert first is not None
             big = Project.objects.get(pk=big_id)
             ops = User.objects.get(email=scale.pool_email("ops", 1))
+            # The big transition's support model is seed_scale's (apps/support/scale.py).
+            big_component = Component.objects.filter(project=big).order_by("pk").first()
+            assert big_component is not None
             pages = [
                 ("floor (signed in)", first.lead, reverse("bench-floor")),
                 ("floor (anonymous, reference)", None, reverse("bench-floor-anonymous")),
@@ -198,6 +202,14 @@ def main() -> None:
                 ("reminders (ops engineer)", ops, reverse("reminders:mine")),
                 ("reminders (portfolio office)", pmo, reverse("reminders:mine")),
                 ("activity", first.lead, reverse("projects:activity", args=[first.pk])),
+                ("support matrix", big.lead, reverse("support:matrix", args=[big.pk])),
+                (
+                    "who do I call? (P1)",
+                    big.lead,
+                    reverse("support:who", args=[big.pk])
+                    + f"?component={big_component.pk}&priority=P1",
+                ),
+                ("escalation paths", big.lead, reverse("support:escalation", args=[big.pk])),
             ]
             results = measure_all(pages)
             floor = results[pages[0][0]].p50

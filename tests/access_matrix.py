@@ -38,6 +38,7 @@ from django.urls import reverse
 MATRICES = (
     "tests.projects.test_access_matrix",
     "tests.reminders.test_access_matrix",
+    "tests.support.test_access_matrix",
     # e.g. "tests.runbooks.test_access_matrix",
 )
 

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.projects",
     "apps.reminders",
+    "apps.support",
     # Login throttling: failed sign-ins and lockouts, in its own tables.
     "axes",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("apps.projects.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("reminders/", include("apps.reminders.urls")),
+    path("support/", include("apps.support.urls")),
     # Single sign-on: always routed, 404 unless OIDC_* are set (apps/accounts/oidc.py).
     path("accounts/oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),

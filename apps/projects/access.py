@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.projects.guard import ActionRefused
@@ -201,14 +201,23 @@ ACTING_FROM = ("projects:my-items",)
 
 def _back_to(request: AuthenticatedRequest, access: ProjectAccess) -> str:
     """The page the request came from (its Referer) when it is one of the transition's
-    or in ACTING_FROM, else the transition."""
+    (any app's page whose URL names this `project_id`) or in ACTING_FROM, else the
+    transition."""
     home = access.project.get_absolute_url()
     referer = request.headers.get("Referer", "")
     if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
         path = urlsplit(referer).path
-        if path.startswith(home) or path in {reverse(name) for name in ACTING_FROM}:
+        if _of_project(path, access.project.pk) or path in {reverse(n) for n in ACTING_FROM}:
             return path
     return home
+
+
+def _of_project(path: str, project_id: int) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.kwargs.get("project_id") == project_id
 
 
 def capability(name: str) -> Capability:

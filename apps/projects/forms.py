@@ -2,51 +2,18 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import F, Q, QuerySet
 
 from apps.accounts.models import Team, User
 from apps.core.concurrency import VersionedFormMixin
-from apps.core.validators import validate_date_in_range
+from apps.core.forms import CrispyMixin
 from apps.projects import blueprints
 from apps.projects.blueprints import BlueprintChoice
-from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task
+from apps.projects.models import AcceptanceCriterion, Phase, Project, Role, Task, member_users
 from apps.projects.services import EDITABLE_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class CrispyMixin:
-    """crispy renders the fields; the <form> tag stays in the template.
-
-    Every date field accepts only dates in the range every form shares
-    (`apps.core.validators`), checked before `clean()` does arithmetic with them.
-    """
-
-    fields: dict[str, forms.Field]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        for field in self.fields.values():
-            bounded = validate_date_in_range in field.validators
-            if isinstance(field, forms.DateField) and not bounded:
-                field.validators.append(validate_date_in_range)
-            # Never Django's "---------" for an unset choice; forms name their own.
-            if isinstance(field, forms.ModelChoiceField) and field.empty_label == "---------":
-                field.empty_label = "Choose…" if field.required else "None"
-
-
-def member_users(project: Project, roles: set[str] | None = None) -> QuerySet[User]:
-    # One filter() call: the project and the role must hold for the same membership.
-    memberships = Q(memberships__project=project)
-    if roles:
-        memberships &= Q(memberships__role__in=roles)
-    return (
-        User.objects.filter(memberships, is_active=True).distinct().order_by("full_name", "email")
-    )
 
 
 def people_to_name(user: User, project: Project | None = None) -> QuerySet[User]:

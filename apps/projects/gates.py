@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from apps.core.readiness import GateResult
 from apps.projects import readiness as acceptance
 from apps.projects.models import Project
+from apps.support import readiness as support
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class Gate:
 
 GATES: tuple[Gate, ...] = (
     Gate(acceptance.KEY, acceptance.TITLE, acceptance.assess, acceptance.assess_many),
-    # Each gate app adds its one line here, e.g. Gate("support", "Support model", ...).
+    Gate(support.KEY, support.TITLE, support.assess, support.assess_many),
+    # Each gate app adds its one line here, e.g. Gate("runbooks", "Runbooks", ...).
 )
 
 

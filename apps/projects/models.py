@@ -469,3 +469,16 @@ class ProjectSummary(models.Model):
         return (
             100 if self.criteria_total == 0 else 100 * self.criteria_signed // self.criteria_total
         )
+
+
+def member_users(project: Project, roles: set[str] | None = None) -> QuerySet[User]:
+    """The active users who are members of `project` (in one of `roles`, when given)."""
+    from apps.accounts.models import User  # late: accounts' models load first
+
+    # One filter() call: the project and the role must hold for the same membership.
+    memberships = Q(memberships__project=project)
+    if roles:
+        memberships &= Q(memberships__role__in=roles)
+    return (
+        User.objects.filter(memberships, is_active=True).distinct().order_by("full_name", "email")
+    )

@@ -19,6 +19,7 @@ Every row respects the rules the services enforce, so the data looks like real u
 - criteria are signed off by an operations member of the transition, with the
   statement snapshotted; some unsigned criteria carry a revoked sign-off;
 - the audit history has a "created" record for every row (as the services write);
+- every other app adds its rows to the new transitions through `GENERATORS`;
 - each transition's summary row is `summary.compute` itself, so it equals what
   the services would store.
 """
@@ -28,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -48,6 +50,7 @@ from apps.projects.models import (
     SignOff,
     Task,
 )
+from apps.support import scale as support_scale
 
 DOMAIN = "scale.transition.example"
 # Printed by seed_scale, like the demo's: these are sample logins, not secrets.
@@ -105,6 +108,14 @@ EXTRA_CRITERIA = (
     ("Capacity headroom is documented.", "The capacity report reviewed by ops."),
     ("Access is granted to the on-call rota.", "Every on-call engineer logged in."),
 )
+
+# Every other app's rows, one line per app (like seed_demo's SEEDERS). Each is
+# `generate(projects, *, people, today, now, rng) -> models written to`, called with
+# the new transitions once their members, tasks, criteria and sign-offs exist and
+# before their summaries are computed (so the gates see every app's rows). `people`
+# maps each transition's id to its members, (user, role), lead first (`Plan.members`).
+# Each adds its rows with a few bulk INSERTs whatever the number of transitions.
+GENERATORS: tuple[Callable[..., Sequence[type[Model]]], ...] = (support_scale.generate,)
 
 
 @dataclass
@@ -190,11 +201,21 @@ def generate(
         )
         for plan in plans:
             _check_phase_rules(plan, criteria)
+        written: list[type[Model]] = []
+        members = {plan.project.pk: plan.members for plan in plans}
+        for app_generate in GENERATORS:
+            # Reproducible, like each plan: the same run always gives the same rows.
+            rng = random.Random(offset)  # noqa: S311
+            written += app_generate(
+                [plan.project for plan in plans], people=members, today=today, now=now, rng=rng
+            )
         # compute_many gives the rows summary.compute (what the services store) gives.
         ProjectSummary.objects.bulk_create(
             summary.compute_many([plan.project for plan in plans], today=today)
         )
-    _analyze(Project, Membership, Task, AcceptanceCriterion, SignOff, ProjectSummary, User)
+    _analyze(
+        Project, Membership, Task, AcceptanceCriterion, SignOff, ProjectSummary, User, *written
+    )
     result.transitions = len(plans)
     result.tasks = len(task_rows)
     result.criteria = len(criterion_rows)

@@ -28,6 +28,7 @@ class Tab:
 
 TABS: tuple[Tab, ...] = (
     Tab("overview", "Overview", "projects:detail"),
+    Tab("support", "Support", "support:matrix"),
     Tab("members", "Members", "projects:members"),
     Tab("activity", "Activity", "projects:activity"),
     Tab(

@@ -149,3 +149,15 @@ def options(choices: Iterable[tuple[Any, Any]], selected: object) -> SafeString:
             for value, label in choices
         ),
     )
+
+
+@register.filter
+def minutes(value: int | None) -> str:
+    """A duration in minutes as people say it: "15 min", "4 h", "1 h 30 min", "2 d"."""
+    if value is None or value == "":
+        return ""
+    total = int(value)
+    days, rest = divmod(total, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (mins, "min")]
+    return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 min"

@@ -1,0 +1,74 @@
+""" "Who do I call?": read only, for an operations engineer at 3 a.m."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.models import User
+from apps.core.htmx import AuthenticatedRequest
+from apps.projects.access import ProjectAccess, project_view
+from apps.projects.models import Phase
+from apps.support import calls
+from apps.support.forms import WhoForm
+from apps.support.models import (
+    Component,
+    EscalationLevel,
+    Ownership,
+    Priority,
+    SupportSettings,
+    Tier,
+)
+
+MEMBERS_ORDER = User.objects.order_by("full_name")
+
+
+@project_view()
+@require_http_methods(["GET"])
+def who_to_call(request: AuthenticatedRequest, access: ProjectAccess) -> HttpResponse:
+    """Choose a component (and a priority, P1 by default): the owners tier by tier, then
+    the escalation path, each with how to reach them. A fixed number of queries."""
+    project = access.project
+    components = list(Component.objects.filter(project=project))
+    form = WhoForm(request.GET or None, project=project)
+    result = None
+    if request.GET and form.is_valid():
+        component = form.cleaned_data["component"]
+        settings = (
+            SupportSettings.objects.filter(project=project)
+            .select_related("catch_all")
+            .prefetch_related(Prefetch("catch_all__members", queryset=MEMBERS_ORDER))
+            .first()
+        )
+        result = calls.answer(
+            component=component,
+            priority=form.cleaned_data["priority"],
+            tiers=list(Tier.objects.filter(project=project)),
+            cells=list(
+                Ownership.objects.filter(component=component)
+                .select_related("team")
+                .prefetch_related(Prefetch("team__members", queryset=MEMBERS_ORDER))
+            ),
+            catch_all=settings.catch_all if settings else None,
+            levels=list(
+                EscalationLevel.objects.filter(project=project)
+                .select_related("team", "person")
+                .prefetch_related(Prefetch("team__members", queryset=MEMBERS_ORDER))
+            ),
+            in_hypercare=project.phase == Phase.HYPERCARE,
+        )
+    return render(
+        request,
+        "support/who.html",
+        {
+            "access": access,
+            "project": project,
+            "form": form,
+            "components": components,
+            "priorities": Priority.choices,
+            "answer": result,
+        },
+        status=400 if request.GET and not form.is_valid() else 200,
+    )
