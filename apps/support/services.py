@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Model, QuerySet
 
+from apps.core.concurrency import parse_version, version_of
 from apps.projects.guard import ActionRefused, attribute, project_write, refuse_stale_edit
 from apps.projects.models import Membership, Project
 from apps.support.models import (
@@ -302,8 +303,6 @@ def _refuse_stale_cell(
     component: Component,
     tier: Tier,
 ) -> None:
-    from apps.core.concurrency import parse_version, version_of
-
     where = f"{component.name} at {tier.name}"
     if cell is None:
         if seen_version:

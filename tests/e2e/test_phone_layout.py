@@ -78,6 +78,15 @@ def log_in(page, base: str, email: str, password: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+# The support model's forms, found on its pages (edit links show to editors only).
+SUPPORT_FORMS = {
+    "matrix": (r"/components/add/$", r"/components/\d+/$", r"/cell/\d+/\d+/$", r"/import/$"),
+    "teams": (r"/teams/add/$", r"/teams/\d+/$"),
+    "escalation": (r"/escalation/add/\?path=hypercare$", r"/escalation/\d+/$"),
+    "who": (r"\?component=\d+&priority=P1$",),
+}
+
+
 def walk(page, base: str):
     """Yield (name, path) for each page the signed-in user can reach, after loading it.
 
@@ -126,9 +135,20 @@ def walk(page, base: str):
                     if removal.count():
                         forms.append(removal.get_attribute("href"))
                 yield f"p{project.pk}-{tab}", path
+        for tab in ("matrix", "teams", "escalation", "gaps", "who"):
+            path = reverse(f"support:{tab}", args=[project.pk])
+            if visit(path):
+                yield f"p{project.pk}-support-{tab}", path
+                hrefs = page.eval_on_selector_all(
+                    "a[href]", "links => links.map(a => a.getAttribute('href'))"
+                )
+                for pattern in SUPPORT_FORMS.get(tab, ()):
+                    found = next((href for href in hrefs if re.search(pattern, href)), None)
+                    if found:
+                        forms.append(found)
         for path in forms:
             if visit(path):
-                name = path.strip("/").replace("/", "-")
+                name = path.strip("/").replace("/", "-").replace("?", "-")
                 yield name, path
 
 

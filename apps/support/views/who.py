@@ -31,7 +31,6 @@ def who_to_call(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRes
     """Choose a component (and a priority, P1 by default): the owners tier by tier, then
     the escalation path, each with how to reach them. A fixed number of queries."""
     project = access.project
-    components = list(Component.objects.filter(project=project))
     form = WhoForm(request.GET or None, project=project)
     result = None
     if request.GET and form.is_valid():
@@ -66,7 +65,8 @@ def who_to_call(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRes
             "access": access,
             "project": project,
             "form": form,
-            "components": components,
+            # Quick links when no component is chosen yet.
+            "components": [] if result else list(Component.objects.filter(project=project)),
             "priorities": Priority.choices,
             "answer": result,
         },
