@@ -874,3 +874,28 @@ def test_saving_again_after_a_conflict_is_accepted(client_as, project, lead, con
     )
     assert again.status_code == 302
     assert Component.objects.get(pk=component.pk).criticality == "critical"
+
+
+def test_a_refusal_goes_back_to_the_support_page_it_came_from(client_as, lead, project):
+    """`project_view` sends a refusal back to the page of the transition it came from,
+    whichever app's page it is (a URL naming the transition), not to the overview."""
+    teams = _url("support:teams", project)
+    other = factories.ProjectFactory()
+    foreign = services.team_save(
+        team=SupportTeam(project=other, name="Elsewhere"), members=[], by=other.lead
+    )
+    before = _snapshot()
+    response = client_as(lead).post(
+        _url("support:catch-all", project),
+        {"team": foreign.pk},
+        HTTP_REFERER=f"http://testserver{teams}",
+    )
+    assert (response.status_code, response["Location"]) == (302, teams)
+    assert _snapshot() == before
+    # A page of another transition is not "back": the transition's own page is.
+    response = client_as(lead).post(
+        _url("support:catch-all", project),
+        {"team": foreign.pk},
+        HTTP_REFERER=f"http://testserver{_url('support:teams', other)}",
+    )
+    assert response["Location"] == project.get_absolute_url()
