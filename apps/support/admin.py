@@ -1,7 +1,11 @@
-"""The support model in the admin: for looking things up; edits belong on the pages,
-where the write guard and the gap analysis apply."""
+"""The support model in the admin, read only: for looking things up. Writes belong on
+the pages, through the services (the write guard: the project lock, closed
+transitions refused, the summary and its gate verdict recomputed)."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.support.models import (
@@ -14,8 +18,21 @@ from apps.support.models import (
 )
 
 
+class ReadOnly(SimpleHistoryAdmin):
+    """View only, history included (no revert: a revert is a write around the guard)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Component)
-class ComponentAdmin(SimpleHistoryAdmin):
+class ComponentAdmin(ReadOnly):
     list_display = ["name", "project", "kind", "criticality"]
     list_filter = ["criticality", "kind"]
     search_fields = ["name", "project__name"]
@@ -23,21 +40,21 @@ class ComponentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(SimpleHistoryAdmin):
+class TierAdmin(ReadOnly):
     list_display = ["name", "project", "position"]
     search_fields = ["name", "project__name"]
     raw_id_fields = ["project"]
 
 
 @admin.register(SupportTeam)
-class SupportTeamAdmin(SimpleHistoryAdmin):
+class SupportTeamAdmin(ReadOnly):
     list_display = ["name", "project", "email", "phone"]
     search_fields = ["name", "project__name"]
     raw_id_fields = ["project", "members"]
 
 
 @admin.register(Ownership)
-class OwnershipAdmin(SimpleHistoryAdmin):
+class OwnershipAdmin(ReadOnly):
     list_display = ["component", "tier", "team", "hours", "p1_minutes"]
     list_filter = ["hours"]
     list_select_related = ["component", "tier", "team"]
@@ -45,7 +62,7 @@ class OwnershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EscalationLevel)
-class EscalationLevelAdmin(SimpleHistoryAdmin):
+class EscalationLevelAdmin(ReadOnly):
     list_display = ["project", "path", "position", "team", "person"]
     list_filter = ["path"]
     list_select_related = ["project", "team", "person"]
@@ -53,6 +70,6 @@ class EscalationLevelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SupportSettings)
-class SupportSettingsAdmin(SimpleHistoryAdmin):
+class SupportSettingsAdmin(ReadOnly):
     list_display = ["project", "catch_all"]
     raw_id_fields = ["project", "catch_all"]

@@ -11,11 +11,11 @@ queries of its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from apps.core.templatetags.transition_tags import minutes as show_minutes
+from apps.core import text
 from apps.support.models import (
     Component,
     EscalationLevel,
@@ -70,11 +70,16 @@ def answer(
     catch_all: SupportTeam | None,
     levels: Sequence[EscalationLevel],
     in_hypercare: bool,
+    member_ids: Collection[int],
 ) -> Answer:
     """`cells` are the component's; `levels` every level of both paths, in order;
-    teams' `members` prefetched."""
+    teams' `members` prefetched (the transition's current members only);
+    `member_ids` the transition's current members, so a level naming someone who left
+    says so rather than giving their address."""
     by_tier = {cell.tier_id: cell for cell in cells}
     owners = []
+    if not tiers:
+        owners.append(_no_tiers(catch_all))
     for tier in tiers:
         cell = by_tier.get(tier.pk)
         if cell is not None:
@@ -109,7 +114,9 @@ def answer(
     hypercare = [lv for lv in levels if lv.path == Path.HYPERCARE]
     use_hypercare = in_hypercare and bool(hypercare)
     path_levels = hypercare if use_hypercare else [lv for lv in levels if lv.path == Path.STANDARD]
-    escalation = [_level_call(n, level, priority) for n, level in enumerate(path_levels, start=1)]
+    escalation = [
+        _level_call(n, level, priority, member_ids) for n, level in enumerate(path_levels, start=1)
+    ]
     return Answer(
         component=component,
         priority=priority,
@@ -120,10 +127,23 @@ def answer(
     )
 
 
-def _level_call(n: int, level: EscalationLevel, priority: str) -> Call:
+def _no_tiers(catch_all: SupportTeam | None) -> Call:
+    if catch_all is None:
+        return Call(step="Any tier", team=None, warning="No support tiers, and no catch-all owner.")
+    return Call(
+        step="Any tier",
+        team=catch_all,
+        means=reach(catch_all),
+        people=list(catch_all.members.all()),
+        warning="No support tiers: the catch-all owner takes it.",
+    )
+
+
+def _level_call(n: int, level: EscalationLevel, priority: str, member_ids: Collection[int]) -> Call:
     now = bool(level.on_priority) and PRIORITY_ORDER[priority] <= PRIORITY_ORDER[level.on_priority]
     people: list[User] = []
-    if level.person is not None:
+    left = level.person is not None and level.person_id not in member_ids
+    if level.person is not None and not left:
         people.append(level.person)
     if level.team is not None:
         people += [p for p in level.team.members.all() if p.pk != level.person_id]
@@ -136,6 +156,7 @@ def _level_call(n: int, level: EscalationLevel, priority: str) -> Call:
         when=when(level, first=n == 1),
         now=now,
         note=level.note,
+        warning=f"{level.person} is no longer a member of this transition." if left else "",
     )
 
 
@@ -146,8 +167,8 @@ def when(level: EscalationLevel, *, first: bool) -> str:
         higher = "" if level.on_priority == Priority.P1 else " or higher"
         parts.append(f"At once for {level.on_priority}{higher}")
     if level.after_minutes is not None:
-        parts.append(f"after {show_minutes(level.after_minutes)}")
+        parts.append(f"after {text.minutes(level.after_minutes)}")
     if not parts:
         return "First call" if first else "When the level before cannot resolve it"
-    text = "; otherwise ".join(parts) if len(parts) == 2 else parts[0]
-    return text[0].upper() + text[1:]
+    sentence = "; otherwise ".join(parts) if len(parts) == 2 else parts[0]
+    return sentence[0].upper() + sentence[1:]

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from apps.accounts.models import User
-from apps.core.concurrency import VersionedFormMixin
+from apps.core.concurrency import MISSING_VERSION, VersionedFormMixin, parse_version
 from apps.core.forms import CrispyMixin
 from apps.projects.models import Project, member_users
 from apps.support.models import (
@@ -20,6 +20,12 @@ from apps.support.models import (
 )
 from apps.support.services import DOWN, UP
 
+# The mixin goes before forms.ModelForm in a form's bases; type-check it as one.
+if TYPE_CHECKING:
+    _ModelFormBase = forms.ModelForm
+else:
+    _ModelFormBase = object
+
 
 def _minutes(label: str, *, required: bool = False) -> forms.IntegerField:
     return forms.IntegerField(
@@ -30,7 +36,26 @@ def _minutes(label: str, *, required: bool = False) -> forms.IntegerField:
     )
 
 
-class ComponentForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
+class UniqueNameMixin(_ModelFormBase):
+    """A name not already used by another row of the same model in this transition,
+    compared as people read it (case- and accent-insensitive: `str.casefold`), so a
+    duplicate is a field error with the user's input kept, not a refused save."""
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        model = type(self.instance)
+        others = model._default_manager.filter(project_id=self.instance.project_id).exclude(
+            pk=self.instance.pk
+        )
+        taken = {n.casefold() for n in others.values_list("name", flat=True)}
+        if name.casefold() in taken:
+            raise forms.ValidationError(
+                f"This transition already has a {model._meta.verbose_name} called “{name}”."
+            )
+        return name
+
+
+class ComponentForm(UniqueNameMixin, VersionedFormMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Component
         fields = ["name", "kind", "criticality", "description"]
@@ -40,13 +65,13 @@ class ComponentForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
         }
 
 
-class TierForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
+class TierForm(UniqueNameMixin, VersionedFormMixin, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Tier
         fields = ["name", "description"]
 
 
-class TeamForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
+class TeamForm(UniqueNameMixin, VersionedFormMixin, CrispyMixin, forms.ModelForm):
     members = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),  # the transition's members, set per form
         required=False,
@@ -66,12 +91,37 @@ class TeamForm(VersionedFormMixin, CrispyMixin, forms.ModelForm):
             "out_of_scope": "What it explicitly does not handle, and who does.",
         }
 
+    # The members shown when the form was read, so a save cannot silently undo someone
+    # else's change to them (the version covers the other fields).
+    members_seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelMultipleChoiceField, self.fields["members"])
         field.queryset = member_users(project)
         if self.instance.pk:
-            self.initial.setdefault("members", list(self.instance.members.all()))
+            members = list(self.instance.members.all())
+            self.initial.setdefault("members", members)
+            self.initial.setdefault("members_seen", _ids(m.pk for m in members))
+
+    def clean_members_seen(self) -> frozenset[int] | None:
+        """The member ids read with the form; None for a new team."""
+        if not self.instance.pk:
+            return None
+        try:
+            return frozenset(int(i) for i in self.cleaned_data["members_seen"].split(",") if i)
+        except ValueError:
+            raise forms.ValidationError(MISSING_VERSION) from None
+
+    def show_conflict(self, messages: Any, version: str) -> None:
+        super().show_conflict(messages, version)
+        data = self.data.copy()  # type: ignore[attr-defined]
+        data["members_seen"] = _ids(self.instance.members.values_list("pk", flat=True))
+        self.data = data
+
+
+def _ids(ids: Any) -> str:
+    return ",".join(str(i) for i in sorted(ids))
 
 
 class CellForm(forms.Form):
@@ -91,6 +141,13 @@ class CellForm(forms.Form):
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
+
+    def clean_version(self) -> str:
+        """ "" (the cell had no owner) or a version token; anything else is refused."""
+        version: str = self.cleaned_data["version"]
+        if version:
+            parse_version(version)  # raises the "reload the page" error
+        return version
 
     def values(self) -> dict[str, Any] | None:
         """The cell's values for `services.cell_set`; None to clear it."""

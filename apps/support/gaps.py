@@ -15,6 +15,9 @@ The rules:
 - `unreachable`: an escalation level has no reachable contact: its team has no
   members, or neither the level nor its team gives a phone, pager or email
   (blocking);
+- `former_member`: a level names a person who is no longer an active member of the
+  transition (blocking: the gate is proven by people who can still be called).
+  Team members who left the transition are not counted as members at all;
 - `no_when`: a level after the first says neither after how long nor for which
   priority to escalate to it (advisory);
 - `empty_team`: a team that owns a cell or a level has no members (blocking); a team
@@ -26,7 +29,8 @@ The rules:
 - `no_hypercare_path`: no hypercare escalation path; the standard path is used
   during hypercare (advisory).
 
-`score(facts, gaps)` is the share of the checks that pass, in percent.
+`score(facts, gaps)` is the share of the checks that pass, in percent; a gap's
+`weight` is how many checks it stands for (a component unowned at two tiers, two).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from apps.core.text import and_join
 
 CRITICAL = "critical"
 ALWAYS = "24x7"
@@ -87,6 +93,8 @@ class LevelFact:
     team_id: int | None = None
     person_id: int | None = None
     person_name: str = ""
+    # False when the person named has left the transition (or their account is off).
+    person_current: bool = True
     reachable_means: bool = False  # the level's own phone, pager or email
     after_minutes: int | None = None
     on_priority: str = ""
@@ -110,6 +118,7 @@ class Gap:
     page: str  # the URL name where it is fixed
     anchor: str = ""
     blocking: bool = True
+    weight: int = 1  # how many of `checks` this gap fails
 
 
 def find(facts: SupportFacts) -> list[Gap]:
@@ -160,9 +169,10 @@ def _matrix_gaps(facts: SupportFacts) -> list[Gap]:
             gaps.append(
                 Gap(
                     "unowned",
-                    f"{component.name} has no owner at {_and(missing)}.",
+                    f"{component.name} has no owner at {and_join(missing)}.",
                     MATRIX,
                     anchor,
+                    weight=len(missing),
                 )
             )
         owned = [cells[component.id, t.id] for t in facts.tiers if (component.id, t.id) in cells]
@@ -182,7 +192,7 @@ def _matrix_gaps(facts: SupportFacts) -> list[Gap]:
             gaps.append(
                 Gap(
                     "no_p1_target",
-                    f"{component.name} has no P1 response target at {_and(untargeted)}.",
+                    f"{component.name} has no P1 response target at {and_join(untargeted)}.",
                     MATRIX,
                     anchor,
                     blocking=critical,
@@ -194,15 +204,15 @@ def _matrix_gaps(facts: SupportFacts) -> list[Gap]:
 def level_people(level: LevelFact, teams: dict[int, TeamFact]) -> frozenset[int]:
     """Everyone who answers at `level`: its person, and its team's members."""
     people = set(teams[level.team_id].member_ids) if level.team_id in teams else set()
-    if level.person_id is not None:
+    if level.person_id is not None and level.person_current:
         people.add(level.person_id)
     return frozenset(people)
 
 
 def reachable(level: LevelFact, teams: dict[int, TeamFact]) -> bool:
-    """A named person (who has an account's email) is reachable; a team is when it
-    has members and the level or the team gives a phone, pager or email."""
-    if level.person_id is not None:
+    """A named person who is a member (with an account's email) is reachable; a team
+    is when it has members and the level or the team gives a phone, pager or email."""
+    if level.person_id is not None and level.person_current:
         return True
     team = teams.get(level.team_id) if level.team_id is not None else None
     if team is None or not team.member_ids:
@@ -240,7 +250,17 @@ def _path_gaps(facts: SupportFacts, teams: dict[int, TeamFact]) -> list[Gap]:
         for n, level in enumerate(levels, start=1):
             where = _level_name(path, n, level, teams)
             anchor = f"level-{level.id}"
-            if not reachable(level, teams):
+            if level.person_id is not None and not level.person_current:
+                gaps.append(
+                    Gap(
+                        "former_member",
+                        f"{where} names {level.person_name or 'someone'}, who is no longer "
+                        "a member of this transition.",
+                        ESCALATION,
+                        anchor,
+                    )
+                )
+            elif not reachable(level, teams):
                 team = teams.get(level.team_id) if level.team_id is not None else None
                 why = (
                     f"{team.name} has no members"
@@ -294,12 +314,19 @@ def _level_name(path: str, n: int, level: LevelFact, teams: dict[int, TeamFact])
     return f"{prefix} {n} ({who})"
 
 
+def _teams_in_use(facts: SupportFacts) -> set[int]:
+    """Teams that own a cell, a level or the catch-all."""
+    used = {c.team_id for c in facts.cells}
+    used |= {lv.team_id for lv in facts.levels if lv.team_id is not None}
+    if facts.catch_all_team_id is not None:
+        used.add(facts.catch_all_team_id)
+    return used
+
+
 def _team_gaps(facts: SupportFacts, teams: dict[int, TeamFact]) -> list[Gap]:
     gaps = []
     in_matrix = {c.team_id for c in facts.cells}
-    used = in_matrix | {lv.team_id for lv in facts.levels if lv.team_id is not None}
-    if facts.catch_all_team_id is not None:
-        used.add(facts.catch_all_team_id)
+    used = _teams_in_use(facts)
     for team in facts.teams:
         anchor = f"team-{team.id}"
         if not team.member_ids:
@@ -327,13 +354,14 @@ def _team_gaps(facts: SupportFacts, teams: dict[int, TeamFact]) -> list[Gap]:
 def checks(facts: SupportFacts) -> int:
     """How many things the blocking rules check: the score's denominator."""
     in_matrix = {c.team_id for c in facts.cells}
+    in_use = _teams_in_use(facts)
     return (
         2  # components in scope, tiers
         + len(facts.components) * max(len(facts.tiers), 1)  # every cell owned
         + 2 * sum(1 for c in facts.components if c.criticality == CRITICAL)  # 24x7, P1 targets
         + 1  # a standard path with levels
-        + len(facts.levels)  # each level reachable
-        + len(facts.teams)  # members
+        + len(facts.levels)  # each level reachable by someone who is a member
+        + sum(1 for t in facts.teams if t.id in in_use)  # members, for the teams in use
         + len(in_matrix)  # scope
         + 1  # catch-all
     )
@@ -343,23 +371,6 @@ def score(facts: SupportFacts, gaps: Sequence[Gap]) -> int:
     """The share of checks that pass, 0-100; 0 when nothing is modelled yet."""
     if not facts.components:
         return 0
-    failed = sum(_weight(g, facts) for g in gaps if g.blocking)
+    failed = sum(g.weight for g in gaps if g.blocking)
     total = checks(facts)
     return max(0, (100 * (total - failed)) // total)
-
-
-def _weight(gap: Gap, facts: SupportFacts) -> int:
-    """How many checks a blocking gap stands for (an unowned component, one per tier)."""
-    if gap.rule == "unowned":
-        component_id = int(gap.anchor.removeprefix("component-"))
-        owned = {c.tier_id for c in facts.cells if c.component_id == component_id}
-        return sum(1 for t in facts.tiers if t.id not in owned)
-    return 1
-
-
-def _and(names: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"

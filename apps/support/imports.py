@@ -19,6 +19,12 @@ against those names.
 Names that start like a spreadsheet formula (`=`, `+`, `-`, `@`) are written to the
 template with a leading apostrophe, so that opening it does not run them; `parse`
 drops that apostrophe again.
+
+Names are compared with Python's `str.casefold()` everywhere (`_key`): "ÉCLAIR" is
+"éclair" and "STRASSE" is "Straße", whatever the database's LOWER() does. Two
+existing names that fold to the same key (old data: SQLite's LOWER(), which the
+unique constraints use, folds ASCII letters only) are never picked between at
+random: a row naming them is refused until one is renamed.
 """
 
 from __future__ import annotations
@@ -28,11 +34,12 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from apps.core.text import and_join, plural
 from apps.projects.guard import ActionRefused, attribute, project_write
 from apps.projects.models import Project
 from apps.support import services
@@ -73,7 +80,7 @@ WORKBOOK = (
     "This is a spreadsheet workbook, not a CSV file: save it as CSV UTF-8 "
     "(comma or semicolon separated) and try again."
 )
-TOO_LARGE = "The file is larger than 2 MiB: split it into smaller files."
+TOO_LARGE = "The file is larger than 2 MiB: split it."
 EMPTY = "The file is empty: download the template, fill it in and upload it."
 NO_ROWS = "The file has a header but no rows: add one row per component and tier."
 
@@ -87,12 +94,31 @@ FORMULA_START = ("=", "+", "-", "@")
 WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
+def _key(name: str) -> str:
+    """How the import compares names, columns and choices: case-insensitively, the
+    Python way, in `parse` and `apply` alike."""
+    return name.casefold()
+
+
+def _by_key(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Names by their `_key`; a key with more than one name is ambiguous."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        found.setdefault(_key(name), []).append(name)
+    return {key: tuple(sorted(group)) for key, group in found.items()}
+
+
+def _ambiguous(names: Sequence[str], what: str, typed: str) -> str:
+    count = "two" if len(names) == 2 else str(len(names))
+    return f"{count} {what} match “{typed}” ({_listed(names)}): rename one"
+
+
 def _choices(choices: type[ComponentKind] | type[Criticality]) -> dict[str, str]:
     """A choice by its value or its label, case-insensitive ("batch_job", "Batch job")."""
     found: dict[str, str] = {}
     for value, label in choices.choices:
-        found[value.lower()] = value
-        found[str(label).lower()] = value
+        found[_key(value)] = value
+        found[_key(str(label))] = value
     return found
 
 
@@ -175,7 +201,8 @@ class ImportSummary:
     created: int
     updated: int  # existing components whose kind, criticality or cells changed
     unchanged: int
-    cells_set: int  # cells created or changed
+    cells_set: int  # cells that had no owner, or kept theirs with new hours or targets
+    cells_replaced: int  # cells whose owner the file replaced with another team
     cells_unchanged: int
 
     @property
@@ -183,23 +210,27 @@ class ImportSummary:
         return self.created + self.updated + self.unchanged
 
     def sentence(self) -> str:
-        """ "Imported 12 components (9 new, 3 updated) and set 30 cells of the matrix." """
-        parts = [f"{self.created:,} new", f"{self.updated:,} updated"]
+        """ "Imported 12 components (9 new, 3 updated), set 20 cells of the matrix and
+        replaced the owner of 4.": a replaced owner is told apart, since someone else
+        may have set it."""
+        parts = [f"{self.created} new", f"{self.updated} updated"]
         if self.unchanged:
-            parts.append(f"{self.unchanged:,} unchanged")
-        text = (
-            f"Imported {_plural(self.components, 'component', 'components')} "
-            f"({', '.join(parts)}) and set "
-            f"{_plural(self.cells_set, 'cell', 'cells')} of the matrix"
-        )
+            parts.append(f"{self.unchanged} unchanged")
+        clauses = [
+            f"Imported {plural(self.components, 'component', 'components')} ({', '.join(parts)})"
+        ]
+        replaced = self.cells_replaced
+        if self.cells_set or not replaced:
+            clauses.append(f"set {plural(self.cells_set, 'cell', 'cells')} of the matrix")
+            if replaced:
+                clauses.append(f"replaced the owner of {replaced}")
+        else:
+            clauses.append(f"replaced the owner of {plural(replaced, 'cell', 'cells')}")
+        text = and_join(clauses)
         if self.cells_unchanged:
-            already = _plural(self.cells_unchanged, "cell was", "cells were")
+            already = plural(self.cells_unchanged, "cell was", "cells were")
             text += f" ({already} already as the file says)"
         return text + "."
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
 
 
 # Reading a file (pure) ----------------------------------------------------------------
@@ -241,7 +272,8 @@ def parse(
 
     `tiers`: the transition's tier names in order (none: the default tiers, which the
     import creates); `teams`, `existing`: its team and component names. Names are
-    matched case-insensitively and come back as the transition spells them.
+    matched by `_key` and come back as the transition spells them; a row naming two
+    of them at once (they differ only in case) is refused.
     """
     if isinstance(text, bytes):
         decoded = decode(text)
@@ -278,10 +310,10 @@ def parse(
 
     tier_names = list(tiers) or [name for name, _ in services.DEFAULT_TIERS]
     reader = _RowReader(
-        tiers={name.lower(): name for name in tier_names},
+        tiers=_by_key(tier_names),
         tier_list=tier_names,
-        teams={name.lower(): name for name in teams},
-        existing={name.lower(): name for name in existing},
+        teams=_by_key(teams),
+        existing=_by_key(existing),
     )
     for line, row in data:
         errors.extend(reader.read(line, row, columns))
@@ -292,7 +324,7 @@ def parse(
 
 def _read_header(header: list[str], line: int) -> tuple[list[str], list[str]]:
     """The column names in file order, and what is wrong with them."""
-    names = [name.strip().lower() for name in header]
+    names = [_key(name.strip()) for name in header]
     while names and not names[-1]:  # trailing empty cells of a spreadsheet's export
         names.pop()
     errors = []
@@ -316,8 +348,7 @@ def _read_header(header: list[str], line: int) -> tuple[list[str], list[str]]:
 
 
 def _listed(names: Sequence[str]) -> str:
-    quoted = [f"“{name}”" for name in names]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+    return and_join([f"“{name}”" for name in names])
 
 
 def _name(value: str) -> str:
@@ -333,11 +364,11 @@ def _name(value: str) -> str:
 class _RowReader:
     """Reads rows one by one, remembering what earlier lines said about each component."""
 
-    tiers: dict[str, str]
+    tiers: dict[str, tuple[str, ...]]  # by `_key`: see `_by_key`
     tier_list: list[str]
-    teams: dict[str, str]
-    existing: dict[str, str]
-    drafts: dict[str, _Draft] = field(default_factory=dict)
+    teams: dict[str, tuple[str, ...]]
+    existing: dict[str, tuple[str, ...]]
+    drafts: dict[str, _Draft] = field(default_factory=dict)  # by `_key`
 
     def read(self, line: int, row: list[str], columns: list[str]) -> list[str]:
         """Record `row`; the problems with it, each starting "Line N: "."""
@@ -374,7 +405,7 @@ class _RowReader:
         value = raw.strip()
         if not value:
             return None
-        found = lookup.get(value.lower())
+        found = lookup.get(_key(value))
         if found is None:
             labels = ", ".join(str(label) for label in choices.labels)
             problems.append(f"{what} “{value}” is not one of {labels}")
@@ -386,8 +417,8 @@ class _RowReader:
         targets: dict[str, int | None] = {}
         for column in TARGET_COLUMNS:
             targets[column] = _minutes(column, values[column], problems)
-        hours = HOURS.get(hours_raw.lower(), Hours.BUSINESS) if hours_raw else Hours.BUSINESS
-        if hours_raw and hours_raw.lower() not in HOURS:
+        hours = HOURS.get(_key(hours_raw), Hours.BUSINESS) if hours_raw else Hours.BUSINESS
+        if hours_raw and _key(hours_raw) not in HOURS:
             problems.append(f"hours “{hours_raw}” is not business hours or 24x7 (blank: business)")
         if not tier_raw and not team_raw:
             if hours_raw or any(v is not None for v in targets.values()):
@@ -402,18 +433,22 @@ class _RowReader:
                 "is blank), or neither to only list the component"
             )
             return None
-        tier = self.tiers.get(tier_raw.lower())
-        if tier is None:
-            problems.append(
-                f"there is no tier called “{tier_raw}” in this transition: "
-                f"the tiers are {_listed(self.tier_list)}"
-            )
-        team = self.teams.get(team_raw.lower())
-        if team is None:
-            problems.append(
-                f"there is no team called “{team_raw}” in this transition: "
-                "add it on the Teams page first"
-            )
+        tier = self._one(
+            self.tiers,
+            tier_raw,
+            "tiers",
+            f"there is no tier called “{tier_raw}” in this transition: "
+            f"the tiers are {_listed(self.tier_list)}",
+            problems,
+        )
+        team = self._one(
+            self.teams,
+            team_raw,
+            "teams",
+            f"there is no team called “{team_raw}” in this transition: "
+            "add it on the Teams page first",
+            problems,
+        )
         if tier is None or team is None:
             return None
         return CellPlan(
@@ -427,6 +462,21 @@ class _RowReader:
             p4_minutes=targets["p4_minutes"],
         )
 
+    @staticmethod
+    def _one(
+        found: dict[str, tuple[str, ...]],
+        typed: str,
+        what: str,
+        unknown: str,
+        problems: list[str],
+    ) -> str | None:
+        """The one name `typed` matches, or None with the problem recorded."""
+        names = found.get(_key(typed), ())
+        if len(names) == 1:
+            return names[0]
+        problems.append(_ambiguous(names, what, typed) if names else unknown)
+        return None
+
     def _record(
         self,
         line: int,
@@ -436,10 +486,14 @@ class _RowReader:
         cell: CellPlan | None,
         problems: list[str],
     ) -> None:
-        key = name.lower()
+        key = _key(name)
+        known = self.existing.get(key, ())
+        if len(known) > 1:
+            problems.append(_ambiguous(known, "components", name))
+            return
         draft = self.drafts.get(key)
         if draft is None:
-            draft = self.drafts[key] = _Draft(name=self.existing.get(key, name), line=line)
+            draft = self.drafts[key] = _Draft(name=known[0] if known else name, line=line)
         # Blank is "not said here", not a different value: only two given values conflict.
         for attribute_name, value, choices in (
             ("kind", kind, ComponentKind),
@@ -500,33 +554,33 @@ def _minutes(column: str, raw: str, problems: list[str]) -> int | None:
 
 CELL_UPDATE_FIELDS = [*services.CELL_FIELDS, "updated_at"]
 
+Named = TypeVar("Named", Component, Tier, SupportTeam)
+
 
 def apply(*, project: Project, plan: ImportPlan, by: User | None) -> ImportSummary:
     """Write `plan` in one transaction under the project lock, or nothing.
 
-    Components are matched by name (case-insensitive) as they stand under the lock,
-    so one created since the upload is updated, not duplicated. Cells the file names
-    are set (created or replaced, whoever set them before: the import is a deliberate
-    overwrite, kept in the audit history); cells it does not name are left as they
-    are. Rows that would not change are not written, so their history stays quiet.
-    Raises `ActionRefused` (nothing written) when a tier or team the plan names was
-    removed or renamed in the meantime.
+    Components are matched by name (`_key`) as they stand under the lock, so one
+    created since the upload is updated, not duplicated. Cells the file names are set
+    (created or replaced, whoever set them before: the import is a deliberate
+    overwrite, kept in the audit history, and the summary counts the replaced owners
+    apart); cells it does not name are left as they are. Rows that would not change
+    are not written, so their history stays quiet. Raises `ActionRefused` (nothing
+    written) when a tier or team the plan names was removed or renamed in the
+    meantime, or when a name now matches several rows.
     """
     with project_write(project.pk, by=by) as locked:
-        services.ensure_tiers(locked, by=by)
-        tiers = {t.name.lower(): t for t in Tier.objects.filter(project=locked)}
-        teams = {t.name.lower(): t for t in SupportTeam.objects.filter(project=locked)}
-        _refuse_missing("tier", plan.tier_names(), tiers)
-        _refuse_missing("team", plan.team_names(), teams)
+        services.ensure_tiers(project=locked, by=by)
+        tiers = _resolve("tier", plan.tier_names(), Tier.objects.filter(project=locked))
+        teams = _resolve("team", plan.team_names(), SupportTeam.objects.filter(project=locked))
         now = timezone.now()
 
-        components = {
-            c.name.lower(): c for c in Component.objects.select_for_update().filter(project=locked)
-        }
+        found = _rows_by_key(Component.objects.select_for_update().filter(project=locked))
+        rows: dict[str, Component] = {}  # by the plan's name
         new: list[Component] = []
         changed: list[Component] = []
         for item in plan.components:
-            row = components.get(item.name.lower())
+            row = _one(found, item.name, "components")
             if row is None:
                 row = Component(
                     project=locked,
@@ -536,23 +590,21 @@ def apply(*, project: Project, plan: ImportPlan, by: User | None) -> ImportSumma
                 )
                 attribute(row, by)
                 new.append(row)
-                continue
-            wanted = (item.kind or row.kind, item.criticality or row.criticality)
-            if (row.kind, row.criticality) != wanted:
-                row.kind, row.criticality = wanted
-                row.updated_at = now  # bulk_update does not apply auto_now
-                attribute(row, by)
-                changed.append(row)
+            else:
+                wanted = (item.kind or row.kind, item.criticality or row.criticality)
+                if (row.kind, row.criticality) != wanted:
+                    row.kind, row.criticality = wanted
+                    row.updated_at = now  # bulk_update does not apply auto_now
+                    attribute(row, by)
+                    changed.append(row)
+            rows[item.name] = row
         bulk_create_with_history(new, Component, default_user=by)
         bulk_update_with_history(
             changed, Component, ["kind", "criticality", "updated_at"], default_user=by
         )
         # Fresh ids for every component the file names (new ones included, whatever
-        # the database returns from a bulk insert).
-        ids = {
-            name.lower(): pk
-            for name, pk in Component.objects.filter(project=locked).values_list("name", "pk")
-        }
+        # the database returns from a bulk insert); names are unique as spelled.
+        ids = dict(Component.objects.filter(project=locked).values_list("name", "pk"))
 
         cells = {
             (c.component_id, c.tier_id): c
@@ -560,11 +612,12 @@ def apply(*, project: Project, plan: ImportPlan, by: User | None) -> ImportSumma
         }
         new_cells: list[Ownership] = []
         changed_cells: list[Ownership] = []
+        replaced = 0
         touched: set[int] = {row.pk for row in changed}
         for item in plan.components:
-            component_id = ids[item.name.lower()]
+            component_id = ids[rows[item.name].name]
             for cell_plan in item.cells:
-                tier, team = tiers[cell_plan.tier.lower()], teams[cell_plan.team.lower()]
+                tier, team = tiers[cell_plan.tier], teams[cell_plan.team]
                 values = cell_plan.values()
                 cell = cells.get((component_id, tier.pk))
                 if cell is None:
@@ -580,6 +633,8 @@ def apply(*, project: Project, plan: ImportPlan, by: User | None) -> ImportSumma
                 )
                 if same:
                     continue
+                if cell.team_id != team.pk:
+                    replaced += 1
                 cell.team = team
                 for name, value in values.items():
                     setattr(cell, name, value)
@@ -590,24 +645,62 @@ def apply(*, project: Project, plan: ImportPlan, by: User | None) -> ImportSumma
         bulk_create_with_history(new_cells, Ownership, default_user=by)
         bulk_update_with_history(changed_cells, Ownership, CELL_UPDATE_FIELDS, default_user=by)
 
-    new_ids = {ids[row.name.lower()] for row in new}
+    new_ids = {ids[row.name] for row in new}
     updated = len(touched - new_ids)
+    written = len(new_cells) + len(changed_cells)
     return ImportSummary(
         created=len(new),
         updated=updated,
         unchanged=len(plan.components) - len(new) - updated,
-        cells_set=len(new_cells) + len(changed_cells),
-        cells_unchanged=plan.cell_count - len(new_cells) - len(changed_cells),
+        cells_set=written - replaced,
+        cells_replaced=replaced,
+        cells_unchanged=plan.cell_count - written,
     )
 
 
-def _refuse_missing(
-    what: str, named: Iterable[str], rows: dict[str, Tier] | dict[str, SupportTeam]
-) -> None:
-    gone = sorted(name for name in named if name.lower() not in rows)
+def _rows_by_key(rows: Iterable[Named]) -> dict[str, list[Named]]:
+    found: dict[str, list[Named]] = {}
+    for row in rows:
+        found.setdefault(_key(row.name), []).append(row)
+    return found
+
+
+def _one(found: dict[str, list[Named]], name: str, what: str) -> Named | None:
+    """The row `name` (as `parse` spelled it) stands for: the only one of its key, or
+    the one spelled exactly so among several; None when there is none.
+
+    Several rows and none spelled so: refused, never a pick at random.
+    """
+    rows = found.get(_key(name), [])
+    if len(rows) > 1:
+        exact = [row for row in rows if row.name == name]
+        if len(exact) != 1:
+            names = sorted(row.name for row in rows)
+            raise ActionRefused(f"Nothing was imported: {_ambiguous(names, what, name)}.")
+        rows = exact
+    return rows[0] if rows else None
+
+
+def _resolve(what: str, named: Iterable[str], rows: Iterable[Named]) -> dict[str, Named]:
+    """The row each of the plan's names stands for, as the rows stand under the lock;
+    `ActionRefused` when one is gone."""
+    found = _rows_by_key(rows)
+    resolved: dict[str, Named] = {}
+    gone = []
+    for name in named:
+        row = _one(found, name, f"{what}s")
+        if row is None:
+            gone.append(name)
+        else:
+            resolved[name] = row
     if gone:
+        gone.sort()
+        named_gone = f"{what} {_listed(gone)} no longer exists"
+        if len(gone) > 1:
+            named_gone = f"{what}s {_listed(gone)} no longer exist"
         raise ActionRefused(
-            f"The {what} {_listed(gone)} no longer exists in this transition "
+            f"The {named_gone} in this transition "
             "(removed or renamed since the file was checked): nothing was imported. "
             "Check the file and import it again."
         )
+    return resolved

@@ -27,6 +27,7 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
+from apps.core.text import and_join, plural
 from apps.projects.models import Project
 
 
@@ -164,6 +165,28 @@ class SupportTeam(TimeStampedModel):
     def means(self) -> list[tuple[str, str]]:
         """How to reach the team: (label, value) for each way given."""
         return reach(self)
+
+    def holdings(self) -> dict[str, int]:
+        """What removing the team would leave without an owner (three counts)."""
+        return {
+            "cells": self.ownerships.count(),
+            "levels": self.escalation_levels.count(),
+            "catch_all": self.catch_all_of.count(),
+        }
+
+    def holdings_sentence(self, holdings: dict[str, int]) -> str:
+        """ "Service Desk owns 4 cells of the matrix, 1 escalation level and the
+        catch-all." """
+        parts = []
+        if holdings["cells"]:
+            parts.append(plural(holdings["cells"], "cell of the matrix", "cells of the matrix"))
+        if holdings["levels"]:
+            parts.append(plural(holdings["levels"], "escalation level", "escalation levels"))
+        if holdings["catch_all"]:
+            parts.append("the catch-all")
+        if not parts:
+            return f"{self.name} owns nothing: removing it leaves no gap."
+        return f"{self.name} owns {and_join(parts)}."
 
 
 class Ownership(TimeStampedModel):

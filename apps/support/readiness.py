@@ -11,10 +11,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from apps.core.readiness import Finding, GateResult
-from apps.projects.models import Project
+from apps.projects.models import Membership, Project
 from apps.support import gaps
 from apps.support.models import (
     Component,
@@ -48,9 +49,20 @@ def facts_for_many(project_ids: Iterable[int]) -> dict[int, gaps.SupportFacts]:
         cells[pid].append(gaps.CellFact(cid, tid, team, hours, p1))
     members: dict[int, set[int]] = defaultdict(set)
     people: dict[int, dict[int, str]] = defaultdict(dict)
-    for pid, team_id, user_id, full_name, email in SupportTeam.members.through.objects.filter(
-        supportteam__project__in=ids
-    ).values_list("supportteam__project", "supportteam", "user", "user__full_name", "user__email"):
+    # Only people who are still active members of the transition count (someone removed
+    # from it, or whose account is off, can no longer be called).
+    member_here = Membership.objects.filter(
+        project=OuterRef("supportteam__project"), user=OuterRef("user")
+    )
+    for pid, team_id, user_id, full_name, email in (
+        SupportTeam.members.through.objects.filter(
+            Exists(member_here), supportteam__project__in=ids, user__is_active=True
+        )
+        .order_by()
+        .values_list(
+            "supportteam__project", "supportteam", "user", "user__full_name", "user__email"
+        )
+    ):
         members[team_id].add(user_id)
         people[pid][user_id] = full_name or email
     teams: dict[int, list[gaps.TeamFact]] = defaultdict(list)
@@ -67,7 +79,11 @@ def facts_for_many(project_ids: Iterable[int]) -> dict[int, gaps.SupportFacts]:
             )
         )
     levels: dict[int, list[gaps.LevelFact]] = defaultdict(list)
-    for row in EscalationLevel.objects.filter(project__in=ids).values(
+    person_here = Membership.objects.filter(project=OuterRef("project"), user=OuterRef("person"))
+    levels_rows = EscalationLevel.objects.filter(project__in=ids).annotate(
+        person_current=Exists(person_here.filter(user__is_active=True))
+    )
+    for row in levels_rows.values(
         "project",
         "pk",
         "path",
@@ -81,9 +97,10 @@ def facts_for_many(project_ids: Iterable[int]) -> dict[int, gaps.SupportFacts]:
         "pager",
         "after_minutes",
         "on_priority",
+        "person_current",
     ):
         name = row["person__full_name"] or row["person__email"] or ""
-        if row["person"] is not None:
+        if row["person"] is not None and row["person_current"]:
             people[row["project"]][row["person"]] = name
         levels[row["project"]].append(
             gaps.LevelFact(
@@ -93,6 +110,7 @@ def facts_for_many(project_ids: Iterable[int]) -> dict[int, gaps.SupportFacts]:
                 team_id=row["team"],
                 person_id=row["person"],
                 person_name=name,
+                person_current=row["person"] is None or row["person_current"],
                 reachable_means=bool(row["phone"] or row["email"] or row["pager"]),
                 after_minutes=row["after_minutes"],
                 on_priority=row["on_priority"],

@@ -18,13 +18,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Model, QuerySet
 
 from apps.core.concurrency import parse_version, version_of
-from apps.projects.guard import ActionRefused, attribute, project_write, refuse_stale_edit
+from apps.core.text import and_join
+from apps.projects.guard import (
+    ActionRefused,
+    EditConflict,
+    attribute,
+    project_write,
+    refuse_stale_edit,
+)
 from apps.projects.models import Membership, Project
 from apps.support.models import (
     Component,
     EscalationLevel,
     Ownership,
-    Path,
     SupportSettings,
     SupportTeam,
     Tier,
@@ -60,8 +66,11 @@ UP = "up"
 DOWN = "down"
 
 
-def ensure_tiers(project: Project, *, by: User | None) -> None:
-    """Create the default tiers when `project` has none (inside `project_write`)."""
+def ensure_tiers(*, project: Project, by: User | None) -> None:
+    """Create the default tiers when `project` has none (inside `project_write`).
+
+    Called when a transition gets its first component (and by the CSV import), so a
+    lead who removed every tier on purpose does not see them come back."""
     if Tier.objects.filter(project=project).exists():
         return
     for position, (name, description) in enumerate(DEFAULT_TIERS, start=1):
@@ -96,7 +105,8 @@ def component_save(
 ) -> Component:
     with project_write(component.project_id, by=by) as project:
         _check_stale(component, COMPONENT_FIELDS, seen_version, Component)
-        ensure_tiers(project, by=by)
+        if not Component.objects.filter(project=project).exists():
+            ensure_tiers(project=project, by=by)
         attribute(component, by)
         _save_unique(component, f"There is already a component called “{component.name}”.")
     return component
@@ -168,58 +178,61 @@ def team_save(
     members: Sequence[User],
     by: User,
     seen_version: dt.datetime | None = None,
+    members_seen: frozenset[int] | None = None,
 ) -> SupportTeam:
+    """Add or save a team and its members. `members_seen`: the members the edit form
+    showed; when someone changed them since, and this save would change them
+    differently, it is refused (`EditConflict`), never a silent overwrite."""
     with project_write(team.project_id, by=by) as project:
         _check_stale(team, TEAM_FIELDS, seen_version, SupportTeam)
+        if team.pk and members_seen is not None:
+            _refuse_stale_members(team, members_seen, {m.pk for m in members})
         _refuse_non_members(project, members)
-        ensure_tiers(project, by=by)
         attribute(team, by)
         _save_unique(team, f"There is already a team called “{team.name}”.")
         team.members.set(members)
     return team
 
 
-def team_holdings(team: SupportTeam) -> dict[str, int]:
-    """What removing `team` would leave without an owner."""
-    return {
-        "cells": Ownership.objects.filter(team=team).count(),
-        "levels": EscalationLevel.objects.filter(team=team).count(),
-        "catch_all": SupportSettings.objects.filter(catch_all=team).count(),
-    }
+def _refuse_stale_members(team: SupportTeam, seen: frozenset[int], yours: set[int]) -> None:
+    current = SupportTeam.objects.select_for_update().get(pk=team.pk)
+    now = {u.pk: u for u in current.members.all()}
+    if set(now) == seen or set(now) == yours:
+        return
+    names = and_join([str(u) for u in now.values()]) or "nobody"
+    raise EditConflict(
+        [
+            f"The members of {current.name} were changed after you opened the form: they "
+            f"are now {names}. Review them and save again."
+        ],
+        version=version_of(current),
+    )
 
 
-def holdings_sentence(team: SupportTeam, holdings: Mapping[str, int]) -> str:
-    """ "Service Desk owns 4 cells of the matrix, 1 escalation level and the catch-all"."""
-    parts = []
-    if holdings["cells"]:
-        parts.append(_plural(holdings["cells"], "cell of the matrix", "cells of the matrix"))
-    if holdings["levels"]:
-        parts.append(_plural(holdings["levels"], "escalation level", "escalation levels"))
-    if holdings["catch_all"]:
-        parts.append("the catch-all")
-    if not parts:
-        return f"{team.name} owns nothing: removing it leaves no gap."
-    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    return f"{team.name} owns {listed}."
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def _team_here(project: Project, team: SupportTeam) -> SupportTeam:
+    """`team` as it stands under the lock, or a refusal when it is not (or no longer) a
+    team of `project`: a form read before someone removed it must not point at it."""
+    locked = SupportTeam.objects.select_for_update().filter(pk=team.pk, project=project).first()
+    if locked is None:
+        raise ActionRefused(f"The team “{team.name}” was removed meanwhile: reload the page.")
+    return locked
 
 
 def team_remove(*, team: SupportTeam, successor: SupportTeam | None, by: User) -> None:
     """Remove `team`; whatever it owns goes to `successor`, which must be named when it
     owns anything (no silent orphaning)."""
-    with project_write(team.project_id, by=by):
-        team = SupportTeam.objects.select_for_update().get(pk=team.pk)
-        holdings = team_holdings(team)
+    with project_write(team.project_id, by=by) as project:
+        team = _team_here(project, team)
+        holdings = team.holdings()
         if successor is not None and (
             successor.pk == team.pk or successor.project_id != team.project_id
         ):
             raise ActionRefused("Choose another team of this transition to take over.")
+        if successor is not None:
+            successor = _team_here(project, successor)
         if any(holdings.values()) and successor is None:
             raise ActionRefused(
-                f"{holdings_sentence(team, holdings)} Choose the team that takes over "
+                f"{team.holdings_sentence(holdings)} Choose the team that takes over "
                 "before removing it."
             )
         if successor is not None:
@@ -240,6 +253,8 @@ def catch_all_set(*, project: Project, team: SupportTeam | None, by: User) -> Su
     if team is not None and team.project_id != project.pk:
         raise ActionRefused("Choose a team of this transition.")
     with project_write(project.pk, by=by) as locked:
+        if team is not None:
+            team = _team_here(locked, team)
         settings = SupportSettings.objects.select_for_update().filter(project=locked).first()
         if settings is None:
             settings = SupportSettings(project=locked)
@@ -272,7 +287,9 @@ def cell_set(
         raise ActionRefused("That cell is not part of this transition's matrix.")
     if values is not None and values["team"].project_id != project.pk:
         raise ActionRefused("Choose a team of this transition.")
-    with project_write(project.pk, by=by):
+    with project_write(project.pk, by=by) as locked:
+        if values is not None:
+            values = {**values, "team": _team_here(locked, values["team"])}
         cell = (
             Ownership.objects.select_for_update()
             .select_related("team")
@@ -337,6 +354,8 @@ def level_save(
             _refuse_non_members(project, [level.person])
         if level.team is None and level.person is None:
             raise ActionRefused("Name the team or the person to call at this level.")
+        if level.team is not None:
+            level.team = _team_here(project, level.team)
         _check_stale(level, LEVEL_FIELDS, seen_version, EscalationLevel)
         left = None
         if level.pk:
@@ -372,12 +391,6 @@ def level_move(*, level: EscalationLevel, direction: str, by: User) -> None:
     with project_write(level.project_id, by=by):
         siblings = EscalationLevel.objects.filter(project_id=level.project_id, path=level.path)
         _move(siblings, level.pk, direction, by=by)
-
-
-def levels_of(project: Project, path: str = Path.STANDARD) -> QuerySet[EscalationLevel]:
-    return EscalationLevel.objects.filter(project=project, path=path).select_related(
-        "team", "person"
-    )
 
 
 # Ordering ------------------------------------------------------------------------

@@ -93,7 +93,9 @@ def snapshot():
 
 
 def _read(form_class, instance, **kwargs) -> dict:
-    return {"version": form_class(instance=instance, **kwargs).initial["version"]}
+    """What an edit form carries besides its fields: the version (and the members) it read."""
+    initial = form_class(instance=instance, **kwargs).initial
+    return {name: initial[name] for name in ("version", "members_seen") if name in initial}
 
 
 def _project(w: World) -> list:

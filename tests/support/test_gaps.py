@@ -129,6 +129,7 @@ FIRES = [
             "Ledger DB has no owner at L1 Service desk, L2 Application support and L3 Engineering.",
             MATRIX,
             f"component-{LEDGER}",
+            weight=3,  # three checks fail: one per tier
         ),
         id="unowned: every tier missing, listed in tier order",
     ),
@@ -218,6 +219,20 @@ FIRES = [
             f"level-{STD2}",
         ),
         id="unreachable: team without members",
+    ),
+    pytest.param(
+        facts(
+            levels=with_level(
+                STD2, team_id=None, person_id=CAROL, person_name="Carol Cole", person_current=False
+            )
+        ),
+        Gap(
+            "former_member",
+            "Level 2 (Carol Cole) names Carol Cole, who is no longer a member of this transition.",
+            ESCALATION,
+            f"level-{STD2}",
+        ),
+        id="former_member: the person named left the transition",
     ),
     pytest.param(
         facts(levels=with_level(STD2, after_minutes=None)),
@@ -350,6 +365,11 @@ HOLDS = [
     pytest.param(facts(), "no_components", id="no_components: one component is enough"),
     pytest.param(facts(), "no_tiers", id="no_tiers: three tiers"),
     pytest.param(facts(), "unowned", id="unowned: every cell owned"),
+    pytest.param(
+        facts(levels=with_level(STD2, person_id=CAROL, person_name="Carol Cole")),
+        "former_member",
+        id="former_member: a person who is still a member",
+    ),
     pytest.param(
         facts(cells=with_cell(LEDGER, L1, hours="business")),
         "no_24x7",

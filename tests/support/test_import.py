@@ -4,16 +4,20 @@
 database. Then `apply` (all or nothing, history kept), the row limits, and the pages.
 """
 
+from unittest import mock
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from apps.projects.guard import ActionRefused
 from apps.projects.models import Phase
 from apps.support import imports
-from apps.support.imports import COLUMNS, ImportPlan, Rejected, parse
+from apps.support.imports import COLUMNS, ImportPlan, ImportSummary, Rejected, parse
 from apps.support.models import Component, Ownership, SupportTeam, Tier
 from apps.support.services import DEFAULT_TIERS
+from apps.support.views import imports as import_views
 from tests.support.factories import (
     ComponentFactory,
     OwnershipFactory,
@@ -126,6 +130,51 @@ def test_lines_in_different_case_are_the_same_component():
     assert isinstance(plan, ImportPlan)
     (api,) = plan.components
     assert (api.name, len(api.cells)) == ("Payments API", 2)
+
+
+def test_names_match_as_python_casefolds_them_beyond_ascii():
+    plan = read(
+        csv_text("ÉCLAIR,,,STRASSE,ÉQUIPE NUIT,,,,,", "éclair,,,Straße,équipe nuit,,,,,"),
+        tiers=["Straße", "Weg"],
+        teams=["Équipe nuit"],
+        existing=["éclair"],
+    )
+    # The second line names the same component at the same tier: one row per cell.
+    assert isinstance(plan, Rejected)
+    assert plan.errors == (
+        "Line 3: “éclair” at “Straße” is already on line 2: one row per component and tier.",
+    )
+    plan = read(
+        csv_text("ÉCLAIR,,,STRASSE,ÉQUIPE NUIT,,,,,", "Éclair,,,weg,équipe nuit,,,,,"),
+        tiers=["Straße", "Weg"],
+        teams=["Équipe nuit"],
+        existing=["éclair"],
+    )
+    assert isinstance(plan, ImportPlan)
+    (eclair,) = plan.components
+    assert eclair.name == "éclair"
+    assert [(c.tier, c.team) for c in eclair.cells] == [
+        ("Straße", "Équipe nuit"),
+        ("Weg", "Équipe nuit"),
+    ]
+
+
+def test_a_row_naming_two_names_that_differ_only_in_case_is_refused_not_guessed():
+    errors = rejected(
+        csv_text(
+            "éclair,,,l1 service desk,Service Desk,,,,,",
+            "Ledger,,,L1 Service desk,ops,,,,,",
+            "Ledger,,,l2,Service Desk,,,,,",
+        ),
+        tiers=["L1 Service desk", "L2", "l2"],
+        teams=["Service Desk", "Ops", "OPS"],
+        existing=["éclair", "ÉCLAIR", "Ledger"],
+    )
+    assert errors == [
+        "Line 2: two components match “éclair” (“ÉCLAIR” and “éclair”): rename one.",
+        "Line 3: two teams match “ops” (“OPS” and “Ops”): rename one.",
+        "Line 4: two tiers match “l2” (“L2” and “l2”): rename one.",
+    ]
 
 
 def test_a_transition_without_tiers_is_matched_against_the_default_tiers():
@@ -332,6 +381,45 @@ def test_a_file_over_2_mib_is_refused():
     assert rejected(b"component" + b"x" * imports.MAX_BYTES) == [imports.TOO_LARGE]
 
 
+# The summary ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("counts", "sentence"),
+    [
+        (
+            (9, 3, 0, 20, 4, 0),
+            "Imported 12 components (9 new, 3 updated), set 20 cells of the matrix "
+            "and replaced the owner of 4.",
+        ),
+        (
+            (0, 1, 0, 0, 1, 0),
+            "Imported 1 component (0 new, 1 updated) and replaced the owner of 1 cell.",
+        ),
+        (
+            (0, 0, 2, 0, 3, 2),
+            "Imported 2 components (0 new, 0 updated, 2 unchanged) and replaced the owner "
+            "of 3 cells (2 cells were already as the file says).",
+        ),
+        (
+            (1, 0, 0, 1, 0, 0),
+            "Imported 1 component (1 new, 0 updated) and set 1 cell of the matrix.",
+        ),
+    ],
+)
+def test_the_summary_tells_replaced_owners_apart_from_cells_set(counts, sentence):
+    created, updated, unchanged, cells_set, replaced, cells_unchanged = counts
+    summary = ImportSummary(
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        cells_set=cells_set,
+        cells_replaced=replaced,
+        cells_unchanged=cells_unchanged,
+    )
+    assert summary.sentence() == sentence
+
+
 # apply ------------------------------------------------------------------------------
 
 
@@ -411,22 +499,26 @@ def test_apply_updates_existing_components_and_replaces_only_the_cells_the_file_
     )
     ledger = ComponentFactory(project=project, name="Ledger", criticality="critical")
     same = OwnershipFactory(project=project, component=api, tier=l1, team=desk, p1_minutes=30)
+    retargeted = OwnershipFactory(project=project, component=api, tier=l2, team=payments)
     kept = OwnershipFactory(project=project, component=ledger, tier=l1, team=desk)
     replaced = OwnershipFactory(project=project, component=ledger, tier=l2, team=desk)
     text = csv_text(
         "payments api,,Critical,l1,service desk,business,30,,,",  # the cell is unchanged
-        "LEDGER,,,L2,Payments Support,24x7,5,,,",
+        "Payments API,,,L2,Payments Support,,10,,,",  # same owner, a new target
+        "LEDGER,,,L2,Payments Support,24x7,5,,,",  # another owner
         "Ledger,,,,,,,,,",
-        "Settlement,,,,,,,,,",
+        "Settlement,,,L1,Service Desk,,,,,",  # a new cell
     )
     summary = imports.apply(project=project, plan=plan_for(project, text), by=contributor)
 
     assert (summary.created, summary.updated, summary.unchanged) == (1, 2, 0)
-    assert (summary.cells_set, summary.cells_unchanged) == (1, 1)
+    assert (summary.cells_set, summary.cells_replaced, summary.cells_unchanged) == (2, 1, 1)
     assert summary.sentence() == (
-        "Imported 3 components (1 new, 2 updated) and set 1 cell of the matrix "
-        "(1 cell was already as the file says)."
+        "Imported 3 components (1 new, 2 updated), set 2 cells of the matrix and replaced "
+        "the owner of 1 (1 cell was already as the file says)."
     )
+    retargeted.refresh_from_db()
+    assert (retargeted.team, retargeted.p1_minutes) == (payments, 10)
     api.refresh_from_db()
     ledger.refresh_from_db()
     # Blank kind keeps the existing one; the names keep their spelling.
@@ -451,6 +543,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(
     before = support_rows()
     again = imports.apply(project=project, plan=plan_for(project, text), by=lead)
     assert (again.created, again.updated, again.unchanged, again.cells_set) == (0, 0, 1, 0)
+    assert (again.cells_replaced, again.cells_unchanged) == (0, 1)
     assert support_rows() == before
 
 
@@ -464,6 +557,38 @@ def test_a_team_renamed_after_the_check_refuses_the_whole_import(project, lead, 
     before = support_rows()
     with pytest.raises(ActionRefused, match="“Payments Support” no longer exists"):
         imports.apply(project=project, plan=plan, by=lead)
+    assert support_rows() == before
+
+
+def test_apply_matches_components_by_casefold_and_does_not_duplicate_them(
+    project, lead, support_teams
+):
+    # "Straße" and "STRASSE" are one name to casefold, two to LOWER() on any database.
+    street = ComponentFactory(project=project, name="Straße", criticality="high")
+    plan = plan_for(project, csv_text("STRASSE,,critical,L1 Service desk,Service Desk,,,,,"))
+    summary = imports.apply(project=project, plan=plan, by=lead)
+    assert (summary.created, summary.updated, summary.cells_set) == (0, 1, 1)
+    assert list(Component.objects.filter(project=project).values_list("name", flat=True)) == [
+        "Straße"
+    ]
+    street.refresh_from_db()
+    assert street.criticality == "critical"
+    assert Ownership.objects.get(project=project).component == street
+
+
+def test_apply_refuses_a_component_that_now_matches_two_rows_and_writes_nothing(
+    project, lead, support_teams
+):
+    plan = plan_for(project, csv_text("strasse,,,L1 Service desk,Service Desk,,,,,"))
+    # Since the check, someone added two components that casefold to the same name.
+    ComponentFactory(project=project, name="Straße")
+    ComponentFactory(project=project, name="STRASSE")
+    before = support_rows()
+    with pytest.raises(ActionRefused) as refused:
+        imports.apply(project=project, plan=plan, by=lead)
+    assert refused.value.messages == [
+        "Nothing was imported: two components match “strasse” (“STRASSE” and “Straße”): rename one."
+    ]
     assert support_rows() == before
 
 
@@ -508,6 +633,10 @@ def test_the_delivery_team_imports_a_file_and_lands_on_the_matrix(
     assert page.status_code == 200
     assert b"Service Desk" in page.content  # the names the file can use
     assert b"L1 Service desk" in page.content
+    assert (
+        "A row replaces the current owner of its cell, whoever set it; "
+        "cells not in the file are left as they are."
+    ) in page.content.decode()
 
     response = upload(client_as(user), project, GOOD)
 
@@ -587,7 +716,7 @@ def test_a_file_of_2000_rows_is_imported_in_one_go(client_as, project, lead, sup
     assert response.status_code == 302
     [message] = [str(m) for m in response.wsgi_request._messages]
     assert message == (
-        "Imported 1,000 components (1,000 new, 0 updated) and set 2,000 cells of the matrix."
+        "Imported 1000 components (1000 new, 0 updated) and set 2000 cells of the matrix."
     )
     assert Component.objects.filter(project=project, kind="database").count() == 1000
     assert Ownership.objects.filter(project=project).count() == 2000
@@ -654,3 +783,129 @@ def test_the_template_guards_names_that_start_like_a_formula(client_as, project,
     plan = parse(text, **names_of(project))
     assert isinstance(plan, ImportPlan)
     assert plan.components[0].cells[0].team == "=HYPERLINK(evil)"
+
+
+def test_the_page_reports_the_owners_the_file_replaced(client_as, project, lead, support_teams):
+    desk, payments = support_teams
+    tier = TierFactory(project=project, name="L1 Service desk")
+    TierFactory(project=project, name="L2 Application support")
+    api = ComponentFactory(project=project, name="Payments API")
+    cell = OwnershipFactory(project=project, component=api, tier=tier, team=payments)
+    response = upload(client_as(lead), project, GOOD)
+    assert response.status_code == 302
+    [message] = [str(m) for m in response.wsgi_request._messages]
+    assert message == (
+        "Imported 1 component (0 new, 1 updated), set 1 cell of the matrix "
+        "and replaced the owner of 1."
+    )
+    cell.refresh_from_db()
+    assert cell.team == desk
+
+
+def test_two_teams_that_differ_only_in_case_refuse_the_row_on_the_page(client_as, project, lead):
+    SupportTeamFactory(project=project, name="Straße")
+    SupportTeamFactory(project=project, name="STRASSE")
+    response = upload(client_as(lead), project, csv_text("API,,,L1 Service desk,strasse,,,,,"))
+    assert response.status_code == 400
+    assert (
+        "Line 2: two teams match “strasse” (“STRASSE” and “Straße”): rename one."
+        in response.content.decode()
+    )
+    assert not Component.objects.exists()
+
+
+# The request's size, before its body is read ------------------------------------------
+
+
+def body_not_read():
+    """Fails the test if Django parses a multipart body (and spools the file)."""
+    return mock.patch(
+        "django.http.multipartparser.MultiPartParser.parse",
+        side_effect=AssertionError("the request body was read"),
+    )
+
+
+@pytest.mark.parametrize("enforce_csrf", [False, True])
+def test_an_upload_declared_over_the_limit_is_refused_413_before_its_body_is_read(
+    project, lead, support_teams, enforce_csrf
+):
+    client = Client(enforce_csrf_checks=enforce_csrf)
+    client.force_login(lead)
+    before = support_rows()
+    with body_not_read():
+        response = upload(client, project, b"x" * (3 * 1024 * 1024))
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert 'role="alert"' in page
+    assert "The file is larger than 2 MiB: split it." in page
+    assert 'enctype="multipart/form-data"' in page  # the same page, to try again
+    assert support_rows() == before
+
+
+def test_the_size_is_checked_after_the_role_so_outsiders_and_viewers_learn_nothing(
+    client_as, project, outsider, viewer
+):
+    big = b"x" * (3 * 1024 * 1024)
+    with body_not_read():
+        assert upload(client_as(outsider), project, big).status_code == 404
+        assert upload(client_as(viewer), project, big).status_code == 403
+
+
+def test_a_request_just_within_the_allowance_is_read_and_checked_by_the_form(
+    client_as, project, lead
+):
+    # A 2 MiB file plus its envelope fits in the allowance; the file is then refused
+    # on its own size only if it is over 2 MiB.
+    response = upload(client_as(lead), project, b"x" * imports.MAX_BYTES)
+    assert response.status_code == 400
+    assert imports.TOO_LARGE not in response.content.decode()
+    assert import_views.MAX_REQUEST_BYTES - imports.MAX_BYTES == 64 * 1024
+
+
+@pytest.mark.parametrize("declared", ["", "abc", "1e9"])
+def test_a_missing_or_garbled_content_length_is_answered_400_not_500(
+    client_as, project, lead, support_teams, declared
+):
+    response = client_as(lead).post(
+        reverse("support:import", args=[project.pk]),
+        {"file": SimpleUploadedFile("support.csv", GOOD.encode(), content_type="text/csv")},
+        CONTENT_LENGTH=declared,
+    )
+    # Django reads no body for a length it cannot read: no file, nothing imported.
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not Component.objects.exists()
+
+
+def test_the_import_still_needs_its_csrf_token(project, lead, support_teams):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(lead)
+    refused = upload(client, project, GOOD)
+    assert refused.status_code == 403
+    assert not Component.objects.exists()
+
+    client.get(reverse("support:import", args=[project.pk]))
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        reverse("support:import", args=[project.pk]),
+        {
+            "csrfmiddlewaretoken": token,
+            "file": SimpleUploadedFile("support.csv", GOOD.encode(), content_type="text/csv"),
+        },
+    )
+    assert response.status_code == 302
+    assert Component.objects.filter(project=project, name="Payments API").exists()
+
+
+def test_a_negative_content_length_is_answered_400_before_the_body_is_read(
+    client_as, project, lead, support_teams
+):
+    with body_not_read():
+        response = client_as(lead).post(
+            reverse("support:import", args=[project.pk]),
+            {"file": SimpleUploadedFile("support.csv", GOOD.encode(), content_type="text/csv")},
+            CONTENT_LENGTH="-5",
+        )
+    assert response.status_code == 400
+    assert import_views.UNREADABLE in response.content.decode()
+    assert not Component.objects.exists()

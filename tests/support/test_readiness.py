@@ -192,3 +192,34 @@ def test_the_bulk_assessment_takes_a_fixed_number_of_queries(count, django_asser
 
     assert set(assessed) == {p.pk for p in projects}
     assert all(r.score > 0 for r in assessed.values())
+
+
+def test_people_who_left_the_transition_are_no_longer_contacts(project, lead, contributor):
+    """A team member removed from the transition (or whose account is off) does not
+    count, and a level naming such a person blocks: the gate is proven by people who
+    can still be called."""
+    from apps.projects import services as project_services
+    from apps.projects.models import Membership
+
+    model = model_fully(project, lead, contributor)
+    third = model["levels"][2]  # names the contributor
+    assert readiness.assess(project, today=TODAY).passed
+
+    project_services.membership_remove(
+        membership=Membership.objects.get(project=project, user=contributor), by=lead
+    )
+    facts = readiness.facts_for(project)
+    assert all(contributor.pk not in team.member_ids for team in facts.teams)
+    result = readiness.assess(project, today=TODAY)
+    assert not result.passed
+    assert [f.sentence for f in result.blocking] == [
+        f"Level 3 ({contributor.full_name}) names {contributor.full_name}, who is no longer "
+        "a member of this transition."
+    ]
+    assert result.blocking[0].url.endswith(f"#level-{third.pk}")
+
+    # The same for an account that was switched off, while still a member.
+    project_services.membership_add(project=project, user=contributor, role="ops", by=lead)
+    assert readiness.assess(project, today=TODAY).passed
+    type(contributor).objects.filter(pk=contributor.pk).update(is_active=False)
+    assert not readiness.assess(project, today=TODAY).passed

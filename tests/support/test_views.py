@@ -167,8 +167,10 @@ MATRIX_QUERIES = 13
 # + the levels with teams and people + their teams' members + the form's component
 # choices (a COUNT and the rows: a ModelChoiceIterator in a template `for`).
 WHO_QUERIES = 14
-# 3 + the levels with their teams and people + their teams' members + 7 for the gate.
-ESCALATION_QUERIES = 12
+# 3 + the levels with their teams and people + their teams' members (current members of
+# the transition only) + the transition's member ids (a level naming someone who left
+# shows no address) + 7 for the gate.
+ESCALATION_QUERIES = 13
 # 3 + the teams with their cell and level counts + their members + 7 for the gate + the
 # catch-all with its team + the catch-all select's choices (a COUNT and the rows).
 TEAMS_QUERIES = 15
@@ -899,3 +901,152 @@ def test_a_refusal_goes_back_to_the_support_page_it_came_from(client_as, lead, p
         HTTP_REFERER=f"http://testserver{_url('support:teams', other)}",
     )
     assert response["Location"] == project.get_absolute_url()
+
+
+# Bad input found in review: each answers with a clear message and writes nothing --------
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_garbled_cell_version_is_refused_not_a_server_error(
+    client_as, project, lead, matrix_world, htmx
+):
+    before = _snapshot()
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client_as(lead).post(
+        _cell_url(project, matrix_world, 0),
+        {"team": matrix_world["app"].pk, "hours": "business", "version": "garbage"},
+        **headers,
+    )
+    assert response.status_code == (200 if htmx else 400)
+    assert "reload the page" in _body(response)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("support:component-add", {"name": "payments api", "kind": "application"}),
+        ("support:team-add", {"name": "SERVICE DESK"}),
+        ("support:tier-add", {"name": "l1 service DESK"}),
+    ],
+)
+def test_a_name_already_used_is_a_field_error_with_the_input_kept(
+    client_as, project, lead, matrix_world, name, data
+):
+    data = {"criticality": "normal", **data}
+    before = _snapshot()
+    response = client_as(lead).post(_url(name, project), data)
+    assert response.status_code == 400
+    assert "This transition already has a" in _body(response)
+    assert f'value="{data["name"]}"' in _body(response)
+    assert _snapshot() == before
+
+
+def test_team_members_changed_by_someone_else_are_not_silently_undone(
+    client_as, project, lead, contributor, ops, matrix_world
+):
+    desk = matrix_world["desk"]
+    from apps.support.forms import TeamForm
+
+    read = TeamForm(instance=desk, project=project).initial  # the form as lead opened it
+    services.team_save(team=desk, members=[ops, contributor], by=contributor)  # meanwhile
+
+    data = {
+        "name": "Service Desk",
+        "phone": "+44 20 7946 0000",
+        "version": version_of(SupportTeam.objects.get(pk=desk.pk)),
+        "members_seen": read["members_seen"],
+        "members": [ops.pk, lead.pk],  # lead adds themself, not knowing contributor was added
+    }
+    response = client_as(lead).post(_url("support:team-edit", project, desk.pk), data)
+    assert response.status_code == 409
+    assert "were changed after you opened the form" in _body(response)
+    assert set(desk.members.values_list("pk", flat=True)) == {ops.pk, contributor.pk}
+    # The form now carries the members as they stand: saving again is deliberate.
+    again = {**data, "members_seen": response.context["form"].data["members_seen"]}
+    assert (
+        client_as(lead).post(_url("support:team-edit", project, desk.pk), again).status_code == 302
+    )
+    assert set(desk.members.values_list("pk", flat=True)) == {ops.pk, lead.pk}
+
+
+def test_a_team_removed_meanwhile_is_refused_with_a_reason(client_as, project, lead, matrix_world):
+    app = matrix_world["app"]
+    services.team_remove(team=app, successor=None, by=lead)  # while the cell form was open
+    before = _snapshot()
+    response = client_as(lead).post(
+        _cell_url(project, matrix_world, 1),
+        {"team": app.pk, "hours": "business", "version": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    # The form's choices no longer offer it: a clear field error, nothing written.
+    assert "Select a valid choice" in _body(response)
+    assert _snapshot() == before
+    with pytest.raises(services.ActionRefused, match="was removed meanwhile"):
+        services.cell_set(
+            project=project,
+            component=matrix_world["component"],
+            tier=matrix_world["tiers"][1],
+            values=_cell_values(app),
+            by=lead,
+            seen_version="",
+        )
+
+
+def test_who_do_i_call_without_tiers_names_the_catch_all(client_as, project, lead, matrix_world):
+    for tier in Tier.objects.filter(project=project):
+        services.tier_delete(tier=tier, by=lead)
+    services.catch_all_set(project=project, team=matrix_world["desk"], by=lead)
+    response = client_as(lead).get(
+        _url("support:who", project), {"component": matrix_world["component"].pk}
+    )
+    assert response.status_code == 200
+    assert "No support tiers: the catch-all owner takes it." in _body(response)
+    assert "Service Desk" in _body(response)
+
+
+def test_who_do_i_call_ignores_unrelated_parameters(client_as, project, lead, matrix_world):
+    response = client_as(lead).get(_url("support:who", project), {"utm_source": "pager"})
+    assert response.status_code == 200
+    assert "This field is required" not in _body(response)
+
+
+def test_a_person_who_left_is_named_without_their_address(
+    client_as, project, lead, contributor, matrix_world
+):
+    from apps.projects import services as project_services
+    from apps.projects.models import Membership
+
+    services.level_save(
+        level=EscalationLevel(project=project, position=0, person=contributor), by=lead
+    )
+    project_services.membership_remove(
+        membership=Membership.objects.get(project=project, user=contributor), by=lead
+    )
+    who = client_as(lead).get(
+        _url("support:who", project), {"component": matrix_world["component"].pk}
+    )
+    assert "is no longer a member of this transition" in _body(who)
+    assert contributor.email not in _body(who)
+    escalation = client_as(lead).get(_url("support:escalation", project))
+    assert "who is no longer a member of this transition" in _body(escalation)
+    assert contributor.email not in _body(escalation)
+
+
+def test_the_admin_shows_the_support_model_read_only(client, matrix_world):
+    from django.urls import reverse
+
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    component = matrix_world["component"]
+    assert client.get(reverse("admin:support_component_changelist")).status_code == 200
+    assert client.get(reverse("admin:support_component_add")).status_code == 403
+    change = client.get(reverse("admin:support_component_change", args=[component.pk]))
+    assert change.status_code == 200
+    assert 'name="_save"' not in _body(change)
+    assert (
+        client.post(
+            reverse("admin:support_component_delete", args=[component.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert Component.objects.filter(pk=component.pk).exists()

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.core import text
+
 register = template.Library()
 
 PHASE_BADGE_CLASSES = {
@@ -153,11 +155,5 @@ def options(choices: Iterable[tuple[Any, Any]], selected: object) -> SafeString:
 
 @register.filter
 def minutes(value: int | None) -> str:
-    """A duration in minutes as people say it: "15 min", "4 h", "1 h 30 min", "2 d"."""
-    if value is None or value == "":
-        return ""
-    total = int(value)
-    days, rest = divmod(total, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [(days, "d"), (hours, "h"), (mins, "min")]
-    return " ".join(f"{n} {unit}" for n, unit in parts if n) or "0 min"
+    """A duration in minutes as people say it (`apps.core.text.minutes`)."""
+    return text.minutes(None if value == "" else value)

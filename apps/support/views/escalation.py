@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.models import User
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
 from apps.projects.guard import ActionRefused
+from apps.projects.models import member_users
 from apps.support import calls, permissions, services
 from apps.support.forms import LevelForm, MoveForm
 from apps.support.models import EscalationLevel, Path
@@ -35,9 +35,10 @@ def _paths(access: ProjectAccess) -> list[dict[str, Any]]:
     levels = list(
         EscalationLevel.objects.filter(project=access.project)
         .select_related("team", "person")
-        .prefetch_related(Prefetch("team__members", queryset=User.objects.order_by("full_name")))
+        .prefetch_related(Prefetch("team__members", queryset=member_users(access.project)))
     )
     by_anchor = gap_sentences_by_anchor(gate_result(access))
+    members = set(member_users(access.project).values_list("pk", flat=True)) if levels else set()
     paths = []
     for path, label, intro in (
         (
@@ -56,6 +57,8 @@ def _paths(access: ProjectAccess) -> list[dict[str, Any]]:
         for n, level in enumerate(rows, start=1):
             level.when = calls.when(level, first=n == 1)  # type: ignore[attr-defined]
             level.gaps = by_anchor.get(f"level-{level.pk}", [])  # type: ignore[attr-defined]
+            # A person who left the transition is named (the gap says so), never their email.
+            level.person_current = level.person_id is None or level.person_id in members  # type: ignore[attr-defined]
         paths.append(
             {
                 "key": path,

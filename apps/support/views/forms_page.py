@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from apps.core.concurrency import conflict_status
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess
-from apps.projects.guard import EditConflict
+from apps.projects.guard import ActionRefused, EditConflict
 
 
 def form_page(
@@ -31,8 +31,8 @@ def form_page(
     intro: str = "",
 ) -> HttpResponse:
     """GET shows `form`; a valid POST calls `save(form)` and goes to `back_url` with the
-    `saved()` message; an invalid one answers 400 with the errors, a stale one 409 with
-    the other person's change (the user's input kept)."""
+    `saved()` message; an invalid one answers 400 with the errors, a stale one or one a
+    rule refused 409 with why (the user's input kept)."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -40,6 +40,12 @@ def form_page(
                 save(form)
             except EditConflict as conflict:
                 form.show_conflict(conflict.messages, conflict.version)
+                status = conflict_status(request)
+            except ActionRefused as refused:
+                # A rule the form could not check (a name taken, a team removed
+                # meanwhile): shown with the form, the user's input kept.
+                for message in refused.messages:
+                    form.add_error(None, message)
                 status = conflict_status(request)
             else:
                 messages.success(request, saved())

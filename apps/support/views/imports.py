@@ -3,6 +3,14 @@
 The import is all or nothing: the whole file is checked first (`imports.parse`), and
 a file with any bad row is answered 400 with every problem listed and nothing
 written; a good one is written in one `project_write` (`imports.apply`).
+
+A request whose declared length is over the file limit (plus the multipart envelope)
+is answered 413 before its body is read. `CsrfViewMiddleware` (and the NUL check in
+`apps.core.middleware`) would read the whole body, writing the file to a temporary
+file, before the view runs, so the view is exempt from them and checks its CSRF
+token itself (`csrf_protect`) once the size is known to be acceptable, as Django's
+documentation on upload handlers advises. The file's NULs are refused by
+`imports.parse`; the form has no other field than the token.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.core.forms import CrispyMixin
@@ -33,6 +42,11 @@ TEMPLATE_FILENAME = "support-import.csv"
 # Example team names for a transition that has no team yet: the file must be edited
 # before it imports (teams are added on the Teams page, not by the import).
 PLACEHOLDER_TEAMS = ("Service desk team", "Application support team")
+# Room for the multipart envelope around the file: boundaries, part headers, the
+# CSRF token and a long file name.
+ENVELOPE_BYTES = 64 * 1024
+MAX_REQUEST_BYTES = imports.MAX_BYTES + ENVELOPE_BYTES
+UNREADABLE = "The upload could not be read: choose the file and import it again."
 
 
 class ImportForm(CrispyMixin, forms.Form):
@@ -58,31 +72,63 @@ def _names(access: ProjectAccess) -> tuple[list[str], list[str]]:
     return tiers, teams
 
 
+@csrf_exempt  # checked by `_import_checked` once the size is known: see the module
 @project_view(permissions.can_edit_support)
 @require_http_methods(["GET", "POST"])
 def import_csv(request: AuthenticatedRequest, access: ProjectAccess) -> HttpResponse:
     """GET: the form and the format; POST: import the file, or list why nothing was."""
-    tiers, teams = _names(access)
-    rejected: imports.Rejected | None = None
-    status = 200
     if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            result = imports.parse(
-                form.cleaned_data["file"].read(),
-                tiers=tiers,
-                teams=teams,
-                existing=access.project.support_components.values_list("name", flat=True),
-            )
-            if isinstance(result, imports.Rejected):
-                rejected = result
-            else:
-                summary = imports.apply(project=access.project, plan=result, by=request.user)
-                messages.success(request, summary.sentence())
-                return redirect("support:matrix", access.project.pk)
-    else:
-        form = ImportForm()
+        length = _declared_length(request)
+        if length is None:
+            return _page(request, access, ImportForm(), imports.Rejected((UNREADABLE,)), 400)
+        if length > MAX_REQUEST_BYTES:
+            too_large = imports.Rejected((imports.TOO_LARGE,))
+            return _page(request, access, ImportForm(), too_large, 413)
+    return _import_checked(request, access)
+
+
+@csrf_protect
+def _import_checked(request: AuthenticatedRequest, access: ProjectAccess) -> HttpResponse:
+    if request.method != "POST":
+        return _page(request, access, ImportForm(), None, 200)
+    form = ImportForm(request.POST, request.FILES)
+    rejected: imports.Rejected | None = None
+    if form.is_valid():
+        tiers, teams = _names(access)
+        result = imports.parse(
+            form.cleaned_data["file"].read(),
+            tiers=tiers,
+            teams=teams,
+            existing=access.project.support_components.values_list("name", flat=True),
+        )
+        if isinstance(result, imports.Rejected):
+            rejected = result
+        else:
+            summary = imports.apply(project=access.project, plan=result, by=request.user)
+            messages.success(request, summary.sentence())
+            return redirect("support:matrix", access.project.pk)
+    return _page(request, access, form, rejected, 400)
+
+
+def _declared_length(request: AuthenticatedRequest) -> int | None:
+    """The body's length as the request declares it: 0 when missing or not a number
+    (as Django takes it: no body is read, and the form finds no file); None when
+    negative, which Django's multipart parser answers with a 500."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+    return None if length < 0 else length
+
+
+def _page(
+    request: AuthenticatedRequest,
+    access: ProjectAccess,
+    form: ImportForm,
+    rejected: imports.Rejected | None,
+    status: int,
+) -> HttpResponse:
+    tiers, teams = _names(access)
     return render(
         request,
         "support/import.html",

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.models import User
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
 from apps.projects.guard import ActionRefused
+from apps.projects.models import member_users
 from apps.support import permissions, services
 from apps.support.forms import CatchAllForm, TeamForm, TeamRemoveForm
 from apps.support.models import SupportSettings, SupportTeam
@@ -38,7 +38,7 @@ def team_list(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRespo
             cells=Count("ownerships", distinct=True),
             levels=Count("escalation_levels", distinct=True),
         )
-        .prefetch_related(Prefetch("members", queryset=User.objects.order_by("full_name")))
+        .prefetch_related(Prefetch("members", queryset=member_users(project)))
     )
     by_anchor = gap_sentences_by_anchor(gate_result(access))
     for team in teams:
@@ -95,6 +95,7 @@ def team_edit(request: AuthenticatedRequest, access: ProjectAccess, team_id: int
             members=list(f.cleaned_data["members"]),
             by=request.user,
             seen_version=f.seen_version,
+            members_seen=f.cleaned_data["members_seen"],
         ),
         title=f"Edit {team.name}",
         back_url=_teams_url(access, f"team-{team.pk}"),
@@ -110,7 +111,7 @@ def team_remove(request: AuthenticatedRequest, access: ProjectAccess, team_id: i
     """GET asks who takes over what the team owns; POST removes it (refused without a
     successor while it owns anything)."""
     team = get_object_or_404(SupportTeam, pk=team_id, project=access.project)
-    holdings = services.team_holdings(team)
+    holdings = team.holdings()
     # The edit page's remove button posts here without a successor: show the question.
     asked = request.method == "POST" and "confirm" in request.POST
     form = TeamRemoveForm(request.POST if asked else None, team=team)
@@ -136,7 +137,7 @@ def team_remove(request: AuthenticatedRequest, access: ProjectAccess, team_id: i
             "team": team,
             "form": form,
             "owns_anything": any(holdings.values()),
-            "holdings": services.holdings_sentence(team, holdings),
+            "holdings": team.holdings_sentence(holdings),
         },
         status=status,
     )

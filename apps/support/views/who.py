@@ -7,10 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.models import User
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
-from apps.projects.models import Phase
+from apps.projects.models import Phase, member_users
 from apps.support import calls
 from apps.support.forms import WhoForm
 from apps.support.models import (
@@ -22,8 +21,6 @@ from apps.support.models import (
     Tier,
 )
 
-MEMBERS_ORDER = User.objects.order_by("full_name")
-
 
 @project_view()
 @require_http_methods(["GET"])
@@ -31,14 +28,17 @@ def who_to_call(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRes
     """Choose a component (and a priority, P1 by default): the owners tier by tier, then
     the escalation path, each with how to reach them. A fixed number of queries."""
     project = access.project
-    form = WhoForm(request.GET or None, project=project)
+    # Bound only when a component is asked for (other query parameters are ignored).
+    asked = "component" in request.GET
+    form = WhoForm(request.GET if asked else None, project=project)
+    members = member_users(project)
     result = None
-    if request.GET and form.is_valid():
+    if asked and form.is_valid():
         component = form.cleaned_data["component"]
         settings = (
             SupportSettings.objects.filter(project=project)
             .select_related("catch_all")
-            .prefetch_related(Prefetch("catch_all__members", queryset=MEMBERS_ORDER))
+            .prefetch_related(Prefetch("catch_all__members", queryset=members))
             .first()
         )
         result = calls.answer(
@@ -48,15 +48,16 @@ def who_to_call(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRes
             cells=list(
                 Ownership.objects.filter(component=component)
                 .select_related("team")
-                .prefetch_related(Prefetch("team__members", queryset=MEMBERS_ORDER))
+                .prefetch_related(Prefetch("team__members", queryset=members))
             ),
             catch_all=settings.catch_all if settings else None,
             levels=list(
                 EscalationLevel.objects.filter(project=project)
                 .select_related("team", "person")
-                .prefetch_related(Prefetch("team__members", queryset=MEMBERS_ORDER))
+                .prefetch_related(Prefetch("team__members", queryset=members))
             ),
             in_hypercare=project.phase == Phase.HYPERCARE,
+            member_ids=set(members.values_list("pk", flat=True)),
         )
     return render(
         request,
@@ -70,5 +71,5 @@ def who_to_call(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRes
             "priorities": Priority.choices,
             "answer": result,
         },
-        status=400 if request.GET and not form.is_valid() else 200,
+        status=400 if asked and not form.is_valid() else 200,
     )
