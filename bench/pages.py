@@ -144,6 +144,7 @@ def main() -> None:
     from apps.accounts.models import User
     from apps.projects import scale
     from apps.projects.models import Phase, Project
+    from apps.runbooks.models import Runbook
     from apps.support.models import Component
 
     scratch = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
@@ -182,6 +183,9 @@ def main() -> None:
             # The big transition's support model is seed_scale's (apps/support/scale.py).
             big_component = Component.objects.filter(project=big).order_by("pk").first()
             assert big_component is not None
+            # And its runbook (apps/runbooks/scale.py), three to five scenarios.
+            big_runbook = Runbook.objects.filter(project=big).order_by("pk").first()
+            assert big_runbook is not None
             pages = [
                 ("floor (signed in)", first.lead, reverse("bench-floor")),
                 ("floor (anonymous, reference)", None, reverse("bench-floor-anonymous")),
@@ -210,6 +214,12 @@ def main() -> None:
                     + f"?component={big_component.pk}&priority=P1",
                 ),
                 ("escalation paths", big.lead, reverse("support:escalation", args=[big.pk])),
+                ("runbooks", big.lead, reverse("runbooks:list", args=[big.pk])),
+                (
+                    "runbook (reading view)",
+                    big.lead,
+                    reverse("runbooks:detail", args=[big.pk, big_runbook.pk]),
+                ),
             ]
             results = measure_all(pages)
             floor = results[pages[0][0]].p50

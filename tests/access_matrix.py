@@ -39,7 +39,8 @@ MATRICES = (
     "tests.projects.test_access_matrix",
     "tests.reminders.test_access_matrix",
     "tests.support.test_access_matrix",
-    # e.g. "tests.runbooks.test_access_matrix",
+    "tests.runbooks.test_access_matrix",
+    # e.g. "tests.monitoring.test_access_matrix",
 )
 
 # Routes that belong to no transition, so no access matrix: each with why.

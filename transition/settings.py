@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.reminders",
     "apps.support",
+    "apps.runbooks",
     # Login throttling: failed sign-ins and lockouts, in its own tables.
     "axes",
 ]
@@ -338,6 +339,10 @@ if REMINDERS_DUE_SOON_DAYS < 0:
 REMINDERS_ESCALATE_AFTER_DAYS = env_positive_int("REMINDERS_ESCALATE_AFTER_DAYS", 5)
 REMINDERS_MAX_ATTEMPTS = env_positive_int("REMINDERS_MAX_ATTEMPTS", 5)
 REMINDERS_BATCH_SIZE = env_positive_int("REMINDERS_BATCH_SIZE", 200)
+
+# Runbooks (apps/runbooks): a scenario of a critical component counts as rehearsed
+# for RUNBOOKS_WALKTHROUGH_DAYS after operations walked it through (outcome not failed).
+RUNBOOKS_WALKTHROUGH_DAYS = env_positive_int("RUNBOOKS_WALKTHROUGH_DAYS", 30)
 
 # Celery: the filesystem transport under var/ unless CELERY_BROKER_URL is set, so
 # the worker and beat run with no server at all.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("reminders/", include("apps.reminders.urls")),
     path("support/", include("apps.support.urls")),
+    path("runbooks/", include("apps.runbooks.urls")),
     # Single sign-on: always routed, 404 unless OIDC_* are set (apps/accounts/oidc.py).
     path("accounts/oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),

@@ -58,12 +58,14 @@ from django.utils import timezone
 from apps.core.activity import ActivitySource, Change, Event, show_value
 from apps.projects import activity_sources as projects_activity
 from apps.projects.models import Membership, Project
+from apps.runbooks import activity_sources as runbooks_activity
 from apps.support import activity_sources as support_activity
 
 # Every app's sources, one line per app.
 SOURCES: tuple[ActivitySource, ...] = (
     *projects_activity.SOURCES,
     *support_activity.SOURCES,
+    *runbooks_activity.SOURCES,
     # e.g. *runbooks_activity.SOURCES,
 )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from apps.core.readiness import GateResult
 from apps.projects import readiness as acceptance
 from apps.projects.models import Project
+from apps.runbooks import readiness as runbooks
 from apps.support import readiness as support
 
 
@@ -32,7 +33,8 @@ class Gate:
 GATES: tuple[Gate, ...] = (
     Gate(acceptance.KEY, acceptance.TITLE, acceptance.assess, acceptance.assess_many),
     Gate(support.KEY, support.TITLE, support.assess, support.assess_many),
-    # Each gate app adds its one line here, e.g. Gate("runbooks", "Runbooks", ...).
+    Gate(runbooks.KEY, runbooks.TITLE, runbooks.assess, runbooks.assess_many),
+    # Each gate app adds its one line here, e.g. Gate("monitoring", "Monitoring", ...).
 )
 
 

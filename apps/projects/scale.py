@@ -50,6 +50,7 @@ from apps.projects.models import (
     SignOff,
     Task,
 )
+from apps.runbooks import scale as runbooks_scale
 from apps.support import scale as support_scale
 
 DOMAIN = "scale.transition.example"
@@ -115,7 +116,10 @@ EXTRA_CRITERIA = (
 # before their summaries are computed (so the gates see every app's rows). `people`
 # maps each transition's id to its members, (user, role), lead first (`Plan.members`).
 # Each adds its rows with a few bulk INSERTs whatever the number of transitions.
-GENERATORS: tuple[Callable[..., Sequence[type[Model]]], ...] = (support_scale.generate,)
+GENERATORS: tuple[Callable[..., Sequence[type[Model]]], ...] = (
+    support_scale.generate,
+    runbooks_scale.generate,  # after support's: its scenarios are about the components
+)
 
 
 @dataclass

@@ -29,10 +29,11 @@ class Tab:
 TABS: tuple[Tab, ...] = (
     Tab("overview", "Overview", "projects:detail"),
     Tab("support", "Support", "support:matrix"),
+    Tab("runbooks", "Runbooks", "runbooks:list"),
     Tab("members", "Members", "projects:members"),
     Tab("activity", "Activity", "projects:activity"),
     Tab(
         "reminders", "Reminders", "reminders:project-history", reminders_permissions.can_see_history
     ),
-    # Each app with pages of a transition adds its line, e.g. Tab("runbooks", ...).
+    # Each app with pages of a transition adds its line, e.g. Tab("monitoring", ...).
 )

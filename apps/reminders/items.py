@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 
 from apps.projects import overdue as projects_overdue
 from apps.reminders.handoff import HandoffItem
+from apps.runbooks import overdue as runbooks_overdue
 
 __all__ = ["SOURCES", "HandoffItem", "Source", "collect"]
 
@@ -26,7 +27,8 @@ Source = Callable[..., Iterable[HandoffItem]]
 
 SOURCES: tuple[Source, ...] = (
     projects_overdue.items,
-    # e.g. runbooks_overdue.items, monitoring_overdue.items, knowledge_overdue.items,
+    runbooks_overdue.items,
+    # e.g. monitoring_overdue.items, knowledge_overdue.items,
 )
 
 

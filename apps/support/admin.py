@@ -2,12 +2,9 @@
 the pages, through the services (the write guard: the project lock, closed
 transitions refused, the summary and its gate verdict recomputed)."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import ReadOnly
 from apps.support.models import (
     Component,
     EscalationLevel,
@@ -16,19 +13,6 @@ from apps.support.models import (
     SupportTeam,
     Tier,
 )
-
-
-class ReadOnly(SimpleHistoryAdmin):
-    """View only, history included (no revert: a revert is a write around the guard)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Component)

@@ -42,6 +42,7 @@ from tests import access_matrix, factories
 from tests.core.test_settings import run_with_env
 from tests.projects import test_access_matrix as projects_matrix
 from tests.reminders import test_access_matrix as reminders_matrix
+from tests.runbooks import test_access_matrix as runbooks_matrix
 from tests.support import test_access_matrix as support_matrix
 
 HEADER = "Content-Security-Policy"
@@ -180,6 +181,7 @@ DEMO_WORLDS: dict[str, Callable[[Project], Any]] = {
     "tests.projects.test_access_matrix": projects_world,
     "tests.reminders.test_access_matrix": lambda project: reminders_matrix.World(project, None),
     "tests.support.test_access_matrix": support_matrix.demo_world,
+    "tests.runbooks.test_access_matrix": runbooks_matrix.demo_world,
 }
 
 

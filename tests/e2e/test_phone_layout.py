@@ -87,6 +87,16 @@ SUPPORT_FORMS = {
 }
 
 
+# The runbooks' forms and print view, found on a runbook's reading view.
+RUNBOOK_FORMS = (
+    r"/runbooks/p/\d+/\d+/edit/$",
+    r"/scenarios/new/$",
+    r"/scenarios/\d+/edit/$",
+    r"/walkthrough/$",
+    r"/print/$",
+)
+
+
 def walk(page, base: str):
     """Yield (name, path) for each page the signed-in user can reach, after loading it.
 
@@ -143,6 +153,22 @@ def walk(page, base: str):
                     "a[href]", "links => links.map(a => a.getAttribute('href'))"
                 )
                 for pattern in SUPPORT_FORMS.get(tab, ()):
+                    found = next((href for href in hrefs if re.search(pattern, href)), None)
+                    if found:
+                        forms.append(found)
+        path = reverse("runbooks:list", args=[project.pk])
+        if visit(path):
+            yield f"p{project.pk}-runbooks", path
+            hrefs = page.eval_on_selector_all(
+                "a[href]", "links => links.map(a => a.getAttribute('href'))"
+            )
+            reading = next((h for h in hrefs if re.search(r"/runbooks/p/\d+/\d+/$", h)), None)
+            if reading and visit(reading):
+                yield f"p{project.pk}-runbook", reading
+                hrefs = page.eval_on_selector_all(
+                    "a[href]", "links => links.map(a => a.getAttribute('href'))"
+                )
+                for pattern in RUNBOOK_FORMS:
                     found = next((href for href in hrefs if re.search(pattern, href)), None)
                     if found:
                         forms.append(found)

@@ -59,7 +59,7 @@ def test_a_lead_models_a_support_set_up_and_ops_finds_whom_to_call(
     page.goto(matrix)
     for tier in Tier.objects.filter(project=project):
         cell = page.locator(f"#cell-{project.support_components.get().pk}-{tier.pk}")
-        cell.get_by_role("link", name=f"Set the owner of Payments API at {tier.name}").click()
+        cell.get_by_role("link", name=f"Set owner of Payments API at {tier.name}").click()
         form = cell.get_by_test_id("cell-form")
         form.get_by_label(f"Owner of Payments API at {tier.name}").select_option(
             label="Payments on-call"

@@ -15,7 +15,7 @@ from apps.projects import services, summary
 from apps.projects import tasks as project_tasks
 from apps.projects.models import Phase, Project, ProjectSummary, Role, SignOff, Task
 from tests import factories
-from tests.support.factories import model_fully
+from tests.runbooks.complete import every_gate_passing
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_saving_and_deleting_a_task_keeps_the_summary_exact(project, lead, now):
 
 
 def test_a_sign_off_and_its_revocation_keep_the_summary_exact(project, lead, ops, now):
-    model_fully(project, lead, ops)  # the other gate passes: the sign-off decides
+    every_gate_passing(project, lead, ops)  # the other gates pass: the sign-off decides
     criterion = factories.CriterionFactory(project=project)
     garble(project)
     signoff = services.criterion_sign_off(

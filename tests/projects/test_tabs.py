@@ -19,7 +19,14 @@ def tab_links(html: str) -> list[str]:
 
 def test_a_lead_sees_every_tab_and_the_current_one_is_marked(client_as, lead, project):
     html = client_as(lead).get(reverse("projects:members", args=[project.pk])).content.decode()
-    assert tab_links(html) == ["Overview", "Support", "Members", "Activity", "Reminders"]
+    assert tab_links(html) == [
+        "Overview",
+        "Support",
+        "Runbooks",
+        "Members",
+        "Activity",
+        "Reminders",
+    ]
     members = reverse("projects:members", args=[project.pk])
     assert f'class="nav-link active" href="{members}" aria-current="page">Members' in html
 
@@ -28,4 +35,4 @@ def test_a_lead_sees_every_tab_and_the_current_one_is_marked(client_as, lead, pr
 def test_the_reminder_history_tab_is_the_lead_s(request, client_as, project, role):
     member = request.getfixturevalue(role)
     html = client_as(member).get(reverse("projects:detail", args=[project.pk])).content.decode()
-    assert tab_links(html) == ["Overview", "Support", "Members", "Activity"]
+    assert tab_links(html) == ["Overview", "Support", "Runbooks", "Members", "Activity"]

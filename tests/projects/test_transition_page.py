@@ -11,7 +11,7 @@ from apps.projects import scale, summary
 from apps.projects.models import Phase, Project, ProjectSummary, Task
 from apps.projects.views.transition import CRITERIA_PAGE_SIZE, TASKS_PAGE_SIZE
 from tests import factories
-from tests.support.factories import model_fully
+from tests.runbooks.complete import every_gate_passing
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +212,7 @@ def test_the_readiness_card_shows_each_gate_its_score_and_findings_with_links(
 def test_a_transition_whose_gates_pass_reads_ready(client_as, lead, ops, project):
     criterion = factories.CriterionFactory(project=project)
     factories.SignOffFactory(criterion=criterion, signed_by=ops)
-    model_fully(project, lead, ops)
+    every_gate_passing(project, lead, ops)
     html = client_as(lead).get(*detail(project)).content.decode()
     assert 'data-testid="readiness">ready<' in html
 

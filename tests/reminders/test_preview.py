@@ -42,6 +42,7 @@ def test_the_preview_is_the_sweep_s_digest_for_every_member(django_assert_max_nu
         preview, _held = services.preview_for(person.pk, today=TODAY)
         assert _keys(preview) == _keys(sent.get(person.pk)), person
     # A viewer of every transition, with nothing addressed to them, reads nothing more.
-    # Memberships, the transitions they lead, tasks, ops members, criteria, preferences.
-    with django_assert_max_num_queries(6):
+    # Memberships, the transitions they lead, tasks, ops members, criteria, runbooks,
+    # preferences.
+    with django_assert_max_num_queries(7):
         assert services.preview_for(viewer.pk, today=TODAY) == (None, "")

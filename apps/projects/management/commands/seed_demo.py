@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.accounts import demo as accounts_demo
 from apps.projects import demo as projects_demo
 from apps.reminders import demo as reminders_demo
+from apps.runbooks import demo as runbooks_demo
 from apps.support import demo as support_demo
 
 # Every app's demo seeder, one line per app, in the order they build on each other
@@ -20,8 +21,8 @@ SEEDERS: tuple[tuple[str, Callable[..., list[str]]], ...] = (
     ("Demo people and teams", accounts_demo.seed),
     ("Demo transitions", projects_demo.seed),
     ("Demo support models", support_demo.seed),
+    ("Demo runbooks", runbooks_demo.seed),
     ("Demo reminder history", reminders_demo.seed),
-    # e.g. ("Demo runbooks", runbooks_demo.seed),
 )
 
 

@@ -1,0 +1,1 @@
+"""The runbooks pages: the list and reading view, the editors, walkthroughs."""
