@@ -10,7 +10,7 @@ every scenario in a fixed number of queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,11 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.concurrency import conflict_status
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
-from apps.projects.guard import ActionRefused, EditConflict
 from apps.projects.models import Project
+from apps.projects.pages import form_page
 from apps.runbooks import permissions, readiness, services
 from apps.runbooks.forms import RunbookForm, SearchForm
 from apps.runbooks.models import Runbook, Scenario, Walkthrough
@@ -50,69 +49,6 @@ def list_url(project_id: int) -> str:
 def detail_url(project_id: int, runbook_id: int, scenario_id: int | None = None) -> str:
     url = reverse("runbooks:detail", args=[project_id, runbook_id])
     return f"{url}#scenario-{scenario_id}" if scenario_id else url
-
-
-def form_page(
-    request: AuthenticatedRequest,
-    access: ProjectAccess,
-    *,
-    form: Any,
-    save: Callable[[Any], object],
-    title: str,
-    back_url: str,
-    back_label: str,
-    saved: Callable[[], str],
-    done_url: Callable[[], str] | None = None,
-    delete_url: str = "",
-    delete_label: str = "",
-    delete_confirm: str = "",
-    intro: str = "",
-    template: str = "runbooks/form.html",
-    extra: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """GET shows `form`; a valid POST calls `save(form)` and goes to `done_url()` (else
-    `back_url`) with the `saved()` message. An invalid POST answers 400 with the errors;
-    a stale one, or one a rule refused, 409 with why; the user's input kept and nothing
-    written (the services raise inside `project_write`, which rolls back).
-
-    Like `apps.support.views.forms_page.form_page`, with the way back named for the
-    runbooks rather than the support model.
-    """
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                save(form)
-            except EditConflict as conflict:
-                form.show_conflict(conflict.messages, conflict.version)
-                status = conflict_status(request)
-            except ActionRefused as refused:
-                for message in refused.messages:
-                    form.add_error(None, message)
-                status = conflict_status(request)
-            else:
-                messages.success(request, saved())
-                return redirect(done_url() if done_url else back_url)
-        else:
-            status = 400
-    return render(
-        request,
-        template,
-        {
-            "access": access,
-            "project": access.project,
-            "form": form,
-            "title": title,
-            "intro": intro,
-            "back_url": back_url,
-            "back_label": back_label,
-            "delete_url": delete_url,
-            "delete_label": delete_label,
-            "delete_confirm": delete_confirm,
-            **(extra or {}),
-        },
-        status=status,
-    )
 
 
 # -- Who do I call: the support model's answer for each scenario ------------------------

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
 from apps.projects.guard import ActionRefused
+from apps.projects.pages import form_page
 from apps.runbooks import permissions, services
 from apps.runbooks.forms import MoveForm, ScenarioForm
 from apps.runbooks.models import Runbook, Scenario
-from apps.runbooks.views.runbooks import detail_url, form_page
+from apps.runbooks.views.runbooks import detail_url
 
 edit = project_view(permissions.can_edit_runbooks)
 

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods
 
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
+from apps.projects.pages import form_page
 from apps.runbooks import permissions, services
 from apps.runbooks.forms import WalkthroughForm
 from apps.runbooks.models import Scenario, Walkthrough
-from apps.runbooks.views.runbooks import detail_url, form_page
+from apps.runbooks.views.runbooks import detail_url
 
 
 def _saved(scenario: Scenario, tasks: int) -> str:
@@ -70,5 +71,5 @@ def walkthrough_record(
         back_url=detail_url(project.pk, scenario.runbook_id, scenario.pk),
         back_label=scenario.runbook.title,
         saved=lambda: _saved(scenario, len(form.cleaned_data["follow_ups"])),
-        extra={"runbook_owner": scenario.runbook.owner},
+        note=f"Follow-up tasks go to the runbook's owner, {scenario.runbook.owner}.",
     )

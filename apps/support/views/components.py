@@ -11,12 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
 from apps.projects.guard import ActionRefused
+from apps.projects.pages import form_page
 from apps.support import permissions, services
 from apps.support.forms import ComponentForm, MoveForm, TierForm
 from apps.support.models import Component, Tier
-from apps.support.views.forms_page import form_page
 
 edit = project_view(permissions.can_edit_support)
+# Where the forms' way back goes, as they name it.
+BACK = "Support model"
 
 
 def _matrix(access: ProjectAccess, anchor: str = "") -> str:
@@ -32,6 +34,7 @@ def component_create(request: AuthenticatedRequest, access: ProjectAccess) -> Ht
     return form_page(
         request,
         access,
+        back_label=BACK,
         form=form,
         save=lambda f: services.component_save(component=f.instance, by=request.user),
         title="Add a component",
@@ -52,6 +55,7 @@ def component_edit(
     return form_page(
         request,
         access,
+        back_label=BACK,
         form=form,
         save=lambda f: services.component_save(
             component=f.instance, by=request.user, seen_version=f.seen_version
@@ -85,6 +89,7 @@ def tier_create(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRes
     return form_page(
         request,
         access,
+        back_label=BACK,
         form=form,
         save=lambda f: services.tier_save(tier=f.instance, by=request.user),
         title="Add a support tier",
@@ -103,6 +108,7 @@ def tier_edit(request: AuthenticatedRequest, access: ProjectAccess, tier_id: int
     return form_page(
         request,
         access,
+        back_label=BACK,
         form=form,
         save=lambda f: services.tier_save(
             tier=f.instance, by=request.user, seen_version=f.seen_version

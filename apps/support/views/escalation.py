@@ -16,13 +16,15 @@ from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
 from apps.projects.guard import ActionRefused
 from apps.projects.models import member_users
+from apps.projects.pages import form_page
 from apps.support import calls, permissions, services
 from apps.support.forms import LevelForm, MoveForm
 from apps.support.models import EscalationLevel, Path
-from apps.support.views.forms_page import form_page
 from apps.support.views.matrix import gap_sentences_by_anchor, gate_result
 
 edit = project_view(permissions.can_edit_support)
+# Where the forms' way back goes, as they name it.
+BACK = "Support model"
 
 
 def _escalation_url(access: ProjectAccess, anchor: str = "") -> str:
@@ -97,6 +99,7 @@ def level_create(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRe
     return form_page(
         request,
         access,
+        back_label=BACK,
         form=form,
         save=lambda f: services.level_save(level=f.instance, by=request.user),
         title="Add an escalation level",
@@ -116,6 +119,7 @@ def level_edit(request: AuthenticatedRequest, access: ProjectAccess, level_id: i
     return form_page(
         request,
         access,
+        back_label=BACK,
         form=form,
         save=lambda f: services.level_save(
             level=f.instance, by=request.user, seen_version=f.seen_version

@@ -13,13 +13,15 @@ from apps.core.htmx import AuthenticatedRequest
 from apps.projects.access import ProjectAccess, project_view
 from apps.projects.guard import ActionRefused
 from apps.projects.models import member_users
+from apps.projects.pages import form_page
 from apps.support import permissions, services
 from apps.support.forms import CatchAllForm, TeamForm, TeamRemoveForm
 from apps.support.models import SupportSettings, SupportTeam
-from apps.support.views.forms_page import form_page
 from apps.support.views.matrix import gap_sentences_by_anchor, gate_result
 
 edit = project_view(permissions.can_edit_support)
+# Where the forms' way back goes, as they name it.
+BACK = "Support model"
 
 
 def _teams_url(access: ProjectAccess, anchor: str = "") -> str:
@@ -69,6 +71,7 @@ def team_create(request: AuthenticatedRequest, access: ProjectAccess) -> HttpRes
     return form_page(
         request,
         access,
+        back_label=BACK,
         form=form,
         save=lambda f: services.team_save(
             team=f.instance, members=list(f.cleaned_data["members"]), by=request.user
@@ -89,6 +92,7 @@ def team_edit(request: AuthenticatedRequest, access: ProjectAccess, team_id: int
     return form_page(
         request,
         access,
+        back_label=BACK,
         form=form,
         save=lambda f: services.team_save(
             team=f.instance,

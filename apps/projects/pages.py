@@ -1,5 +1,8 @@
-"""The one add/edit page every part of the support model uses: a form, saved through a
-service, with the "no silent overwrite" conflict shown in place."""
+"""The add and edit page every app's forms use: a form saved through a service, a
+refusal or an edit conflict shown with the form, the user's input kept.
+
+Public (other apps import it, see the import contract in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -24,15 +27,23 @@ def form_page(
     save: Callable[[Any], object],
     title: str,
     back_url: str,
+    back_label: str,
     saved: Callable[[], str],
+    done_url: Callable[[], str] | None = None,
     delete_url: str = "",
     delete_label: str = "",
     delete_confirm: str = "",
     intro: str = "",
+    note: str = "",
 ) -> HttpResponse:
-    """GET shows `form`; a valid POST calls `save(form)` and goes to `back_url` with the
-    `saved()` message; an invalid one answers 400 with the errors, a stale one or one a
-    rule refused 409 with why (the user's input kept)."""
+    """GET shows `form`; a valid POST calls `save(form)` and goes to `done_url()` (else
+    `back_url`) with the `saved()` message. An invalid POST answers 400 with the errors;
+    a stale one, or one a rule refused, 409 with why; the user's input kept and nothing
+    written (the services raise inside `project_write`, which rolls back).
+
+    `back_label` names where the way back goes ("Support model", "Runbooks"); `note`
+    is a line under the title.
+    """
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -42,19 +53,17 @@ def form_page(
                 form.show_conflict(conflict.messages, conflict.version)
                 status = conflict_status(request)
             except ActionRefused as refused:
-                # A rule the form could not check (a name taken, a team removed
-                # meanwhile): shown with the form, the user's input kept.
                 for message in refused.messages:
                     form.add_error(None, message)
                 status = conflict_status(request)
             else:
                 messages.success(request, saved())
-                return redirect(back_url)
+                return redirect(done_url() if done_url else back_url)
         else:
             status = 400
     return render(
         request,
-        "support/form.html",
+        "components/form_page.html",
         {
             "access": access,
             "project": access.project,
@@ -62,9 +71,11 @@ def form_page(
             "title": title,
             "intro": intro,
             "back_url": back_url,
+            "back_label": back_label,
             "delete_url": delete_url,
             "delete_label": delete_label,
             "delete_confirm": delete_confirm,
+            "note": note,
         },
         status=status,
     )
