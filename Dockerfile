@@ -42,4 +42,5 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-secret VAR_DIR=/tmp/build-v
 
 USER transition
 EXPOSE 8000
-CMD ["gunicorn", "transition.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# gunicorn.conf.py (read from /app): the access log, with webhook tokens redacted.
+CMD ["gunicorn", "transition.wsgi", "--bind", "0.0.0.0:8000"]

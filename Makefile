@@ -29,7 +29,7 @@ help:
 	@echo "make test     run the whole test suite with branch coverage (honours DATABASE_URL and CELERY_BROKER_URL)"
 	@echo "make lint     ruff check, ruff format --check, mypy, import contracts, djlint, makemigrations --check"
 	@echo "make lock     regenerate requirements.lock and requirements-dev.lock from pyproject.toml"
-	@echo "make bench    page latency (p50/p95) and query counts at two data sizes; the reminder sweep at 100,000 items"
+	@echo "make bench    page latency (p50/p95) and query counts at two data sizes; the reminder sweep at 100,000 items; webhook throughput through gunicorn"
 	@echo "make screenshots  full-page screenshots of every page, per demo role, at 1366 and 390 px, into var/screenshots/"
 
 install: $(PY_STAMP) $(NODE_STAMP)
@@ -70,11 +70,17 @@ run: install
 # ARGS a subset of the suite naturally covers less, so it reports without failing.
 # ARGS="--no-cov" skips measuring altogether. A live Celery worker started by a test
 # is a separate process and is not measured.
+#
+# The suite runs on every core (pytest-xdist, TEST_WORKERS=auto): each worker has a
+# database of its own (a SQLite file per process, or PostgreSQL's test_<name>_gw<N>),
+# and the live Celery tests each listen on a queue of their own. TEST_WORKERS=0 runs
+# in one process, which a debugger or `-x` reads more easily.
 COV_FAIL_UNDER := $(if $(strip $(ARGS)),--cov-fail-under=0)
+TEST_WORKERS ?= auto
 
 test: install
-	DEBUG=0 SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/pytest --cov --cov-report=term-missing:skip-covered \
-		$(COV_FAIL_UNDER) $(ARGS)
+	DEBUG=0 SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --cov \
+		--cov-report=term-missing:skip-covered $(COV_FAIL_UNDER) $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -98,9 +104,12 @@ lock: $(PY_STAMP)
 # seed_scale data (BENCH_SIZES=20,1000, BENCH_REQUESTS=60 by default), in a scratch
 # database on the server BENCH_DATABASE_URL or DATABASE_URL names (a temporary
 # SQLite file when neither is set); the scratch database is dropped at the end.
+# bench/hooks.py: the webhook receiver's throughput through gunicorn (as the image runs
+# it) beside a trivial view on the same server, repeated deliveries and new ones.
 bench: install
 	DEBUG=0 $(BIN)/python bench/pages.py
 	DEBUG=0 $(BIN)/python bench/reminders.py
+	DEBUG=0 $(BIN)/python bench/hooks.py
 
 # Full-page screenshots of every page each demo role can reach, at 1366 and 390 px
 # wide, into var/screenshots/ (not committed). The browser test's own walk, run

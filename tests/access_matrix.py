@@ -40,7 +40,7 @@ MATRICES = (
     "tests.reminders.test_access_matrix",
     "tests.support.test_access_matrix",
     "tests.runbooks.test_access_matrix",
-    # e.g. "tests.monitoring.test_access_matrix",
+    "tests.monitoring.test_access_matrix",
 )
 
 # Routes that belong to no transition, so no access matrix: each with why.
@@ -48,6 +48,7 @@ NOT_PROJECT_SCOPED = {
     "healthz": "the health check: public, reports no project data",
     "favicon": "the site icon: public, a redirect to a static file",
     "csp-report": "browsers report Content-Security-Policy violations: public, only logged",
+    "hook": "monitoring webhooks: the token is the credential (tests/monitoring/test_receiver)",
     "accounts:login": "signing in",
     "accounts:logout": "signing out",
     "accounts:password-change": "the user's own password",

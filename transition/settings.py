@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "apps.reminders",
     "apps.support",
     "apps.runbooks",
+    "apps.monitoring",
     # Login throttling: failed sign-ins and lockouts, in its own tables.
     "axes",
 ]
@@ -344,6 +345,16 @@ REMINDERS_BATCH_SIZE = env_positive_int("REMINDERS_BATCH_SIZE", 200)
 # for RUNBOOKS_WALKTHROUGH_DAYS after operations walked it through (outcome not failed).
 RUNBOOKS_WALKTHROUGH_DAYS = env_positive_int("RUNBOOKS_WALKTHROUGH_DAYS", 30)
 
+# Monitoring (apps/monitoring): a verification of an alert (fired and resolved, or
+# recorded by hand) counts for MONITORING_VERIFICATION_DAYS; during hypercare, the
+# pipeline is "silent" when the heartbeat alert has not arrived for
+# MONITORING_HEARTBEAT_MINUTES (checked every minute by beat).
+MONITORING_VERIFICATION_DAYS = env_positive_int("MONITORING_VERIFICATION_DAYS", 30)
+MONITORING_HEARTBEAT_MINUTES = env_positive_int("MONITORING_HEARTBEAT_MINUTES", 30)
+# From this many days before go-live, each critical or high alert not yet proven is a
+# reminder item for the lead, and each dashboard not confirmed live one for its owner.
+MONITORING_REMIND_DAYS = env_positive_int("MONITORING_REMIND_DAYS", 14)
+
 # Celery: the filesystem transport under var/ unless CELERY_BROKER_URL is set, so
 # the worker and beat run with no server at all.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -381,6 +392,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=REMINDERS_HOUR),
     },
     "retry-reminders": {"task": "reminders.retry_digests", "schedule": 900.0},
+    # A monitoring heartbeat that stops during hypercare shows within a minute or two.
+    "check-heartbeats": {"task": "monitoring.check_heartbeats", "schedule": 60.0},
 }
 
 # Security: production defaults; `python manage.py check --deploy` reports nothing

@@ -56,6 +56,7 @@ from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 
 from apps.core.activity import ActivitySource, Change, Event, show_value
+from apps.monitoring import activity_sources as monitoring_activity
 from apps.projects import activity_sources as projects_activity
 from apps.projects.models import Membership, Project
 from apps.runbooks import activity_sources as runbooks_activity
@@ -66,6 +67,7 @@ SOURCES: tuple[ActivitySource, ...] = (
     *projects_activity.SOURCES,
     *support_activity.SOURCES,
     *runbooks_activity.SOURCES,
+    *monitoring_activity.SOURCES,
     # e.g. *runbooks_activity.SOURCES,
 )
 
@@ -406,7 +408,11 @@ def _branch(
 
 
 def _compared_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+    """The fields a change record can alter: not the bookkeeping ones, nor those its
+    history leaves out (a secret token is never kept in history)."""
+    history = getattr(model, model._meta.simple_history_manager_attribute).model  # type: ignore[attr-defined]
+    excluded = IGNORED_FIELDS | set(getattr(history, "_history_excluded_fields", ()))
+    return [f for f in model._meta.concrete_fields if f.name not in excluded]
 
 
 def _diff(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from apps.core.readiness import GateResult
+from apps.monitoring import readiness as monitoring
 from apps.projects import readiness as acceptance
 from apps.projects.models import Project
 from apps.runbooks import readiness as runbooks
@@ -34,7 +35,7 @@ GATES: tuple[Gate, ...] = (
     Gate(acceptance.KEY, acceptance.TITLE, acceptance.assess, acceptance.assess_many),
     Gate(support.KEY, support.TITLE, support.assess, support.assess_many),
     Gate(runbooks.KEY, runbooks.TITLE, runbooks.assess, runbooks.assess_many),
-    # Each gate app adds its one line here, e.g. Gate("monitoring", "Monitoring", ...).
+    Gate(monitoring.KEY, monitoring.TITLE, monitoring.assess, monitoring.assess_many),
 )
 
 

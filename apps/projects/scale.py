@@ -38,6 +38,7 @@ from django.db.models import Model
 from simple_history.utils import bulk_create_with_history
 
 from apps.accounts.models import Team, User
+from apps.monitoring import scale as monitoring_scale
 from apps.projects import phases, summary
 from apps.projects.blueprints import STANDARD_BAU
 from apps.projects.models import (
@@ -119,6 +120,7 @@ EXTRA_CRITERIA = (
 GENERATORS: tuple[Callable[..., Sequence[type[Model]]], ...] = (
     support_scale.generate,
     runbooks_scale.generate,  # after support's: its scenarios are about the components
+    monitoring_scale.generate,  # after runbooks': its alerts are the scenarios' alerts
 )
 
 

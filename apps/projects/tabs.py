@@ -30,10 +30,10 @@ TABS: tuple[Tab, ...] = (
     Tab("overview", "Overview", "projects:detail"),
     Tab("support", "Support", "support:matrix"),
     Tab("runbooks", "Runbooks", "runbooks:list"),
+    Tab("monitoring", "Monitoring", "monitoring:alerts"),
     Tab("members", "Members", "projects:members"),
     Tab("activity", "Activity", "projects:activity"),
     Tab(
         "reminders", "Reminders", "reminders:project-history", reminders_permissions.can_see_history
     ),
-    # Each app with pages of a transition adds its line, e.g. Tab("monitoring", ...).
 )

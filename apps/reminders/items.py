@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator
 
+from apps.monitoring import overdue as monitoring_overdue
 from apps.projects import overdue as projects_overdue
 from apps.reminders.handoff import HandoffItem
 from apps.runbooks import overdue as runbooks_overdue
@@ -28,7 +29,8 @@ Source = Callable[..., Iterable[HandoffItem]]
 SOURCES: tuple[Source, ...] = (
     projects_overdue.items,
     runbooks_overdue.items,
-    # e.g. monitoring_overdue.items, knowledge_overdue.items,
+    monitoring_overdue.items,
+    # e.g. knowledge_overdue.items,
 )
 
 

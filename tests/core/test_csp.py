@@ -40,6 +40,7 @@ from apps.projects.models import AcceptanceCriterion, Membership, Project, Role,
 from apps.reminders import unsubscribe as reminders_unsubscribe
 from tests import access_matrix, factories
 from tests.core.test_settings import run_with_env
+from tests.monitoring import test_access_matrix as monitoring_matrix
 from tests.projects import test_access_matrix as projects_matrix
 from tests.reminders import test_access_matrix as reminders_matrix
 from tests.runbooks import test_access_matrix as runbooks_matrix
@@ -182,6 +183,7 @@ DEMO_WORLDS: dict[str, Callable[[Project], Any]] = {
     "tests.reminders.test_access_matrix": lambda project: reminders_matrix.World(project, None),
     "tests.support.test_access_matrix": support_matrix.demo_world,
     "tests.runbooks.test_access_matrix": runbooks_matrix.demo_world,
+    "tests.monitoring.test_access_matrix": monitoring_matrix.demo_world,
 }
 
 
@@ -219,6 +221,8 @@ ROUTES_WITH_ARGUMENTS: dict[str, Callable[[User], list[str]]] = {
     "reminders:unsubscribe": lambda user: [
         reverse("reminders:unsubscribe", args=[reminders_unsubscribe.token_for(user.pk)])
     ],
+    # A webhook address (GET: 405, with the header like every answer).
+    "hook": lambda user: [reverse("hook", args=["generic", "no-such-token"])],
 }
 
 

@@ -97,6 +97,20 @@ RUNBOOK_FORMS = (
 )
 
 
+# The monitoring pages and forms, found on its page, then on an alert's page.
+MONITORING_FORMS = (
+    r"/monitoring/p/\d+/integrations/$",
+    r"/monitoring/p/\d+/alerts/add/$",
+    r"/monitoring/p/\d+/dashboards/\d+/confirm/$",
+    r"/monitoring/p/\d+/dashboards/\d+/$",
+)
+MONITORING_ALERT_FORMS = (r"/alerts/\d+/edit/$", r"/alerts/\d+/verify/$", r"/deliveries/\d+/$")
+
+
+def _links(page) -> list[str]:
+    return page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+
+
 def walk(page, base: str):
     """Yield (name, path) for each page the signed-in user can reach, after loading it.
 
@@ -169,6 +183,24 @@ def walk(page, base: str):
                     "a[href]", "links => links.map(a => a.getAttribute('href'))"
                 )
                 for pattern in RUNBOOK_FORMS:
+                    found = next((href for href in hrefs if re.search(pattern, href)), None)
+                    if found:
+                        forms.append(found)
+        path = reverse("monitoring:alerts", args=[project.pk])
+        if visit(path):
+            yield f"p{project.pk}-monitoring", path
+            hrefs = _links(page)
+            alert = next(
+                (h for h in hrefs if re.search(r"/monitoring/p/\d+/alerts/\d+/$", h)), None
+            )
+            for pattern in MONITORING_FORMS:
+                found = next((href for href in hrefs if re.search(pattern, href)), None)
+                if found:
+                    forms.append(found)
+            if alert and visit(alert):
+                yield f"p{project.pk}-monitoring-alert", alert
+                hrefs = _links(page)
+                for pattern in MONITORING_ALERT_FORMS:
                     found = next((href for href in hrefs if re.search(pattern, href)), None)
                     if found:
                         forms.append(found)

@@ -23,6 +23,7 @@ def test_a_lead_sees_every_tab_and_the_current_one_is_marked(client_as, lead, pr
         "Overview",
         "Support",
         "Runbooks",
+        "Monitoring",
         "Members",
         "Activity",
         "Reminders",
@@ -35,4 +36,11 @@ def test_a_lead_sees_every_tab_and_the_current_one_is_marked(client_as, lead, pr
 def test_the_reminder_history_tab_is_the_lead_s(request, client_as, project, role):
     member = request.getfixturevalue(role)
     html = client_as(member).get(reverse("projects:detail", args=[project.pk])).content.decode()
-    assert tab_links(html) == ["Overview", "Support", "Runbooks", "Members", "Activity"]
+    assert tab_links(html) == [
+        "Overview",
+        "Support",
+        "Runbooks",
+        "Monitoring",
+        "Members",
+        "Activity",
+    ]

@@ -88,8 +88,9 @@ def test_the_items_cost_the_same_few_queries_whatever_their_number(
         project = factories.ProjectFactory()
         factories.TaskFactory(project=project, due_date=days(-1))
         factories.CriterionFactory(project=project, due_date=days(-1))
-    # Tasks, criteria (the projects app's source), stale runbooks (the runbooks app's).
-    with django_assert_max_num_queries(4):
+    # Tasks, criteria (the projects app's source), stale runbooks (the runbooks app's),
+    # alerts and dashboards (the monitoring app's).
+    with django_assert_max_num_queries(6):
         found = list(items.collect(TODAY, until=days(3)))
     assert len(found) == 2 * n
 

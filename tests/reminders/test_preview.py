@@ -43,6 +43,6 @@ def test_the_preview_is_the_sweep_s_digest_for_every_member(django_assert_max_nu
         assert _keys(preview) == _keys(sent.get(person.pk)), person
     # A viewer of every transition, with nothing addressed to them, reads nothing more.
     # Memberships, the transitions they lead, tasks, ops members, criteria, runbooks,
-    # preferences.
-    with django_assert_max_num_queries(7):
+    # alerts, dashboards, preferences.
+    with django_assert_max_num_queries(9):
         assert services.preview_for(viewer.pk, today=TODAY) == (None, "")

@@ -77,7 +77,7 @@ def test_my_page_costs_the_same_queries_whatever_the_number_of_items(
     for _ in range(n):
         factories.TaskFactory(project=project, owner=contributor, due_date=days(-1))
         factories.CriterionFactory(project=project, due_date=days(1))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("reminders:mine")).status_code == 200
 
 

@@ -12,6 +12,7 @@ from apps.projects.models import Role
 from apps.runbooks import services
 from apps.runbooks.models import Outcome, Runbook, RunbookStatus, Scenario
 from apps.support.models import Component, Criticality
+from tests.monitoring.complete import monitoring_fully
 from tests.support.factories import model_fully
 
 
@@ -58,6 +59,8 @@ def runbook_fully(project, by, ops) -> Runbook:
 
 
 def every_gate_passing(project, lead, ops) -> None:
-    """The support model and the runbooks of `project`, complete (`ops` an ops member)."""
+    """The support model, the runbooks and the monitoring of `project`, complete (`ops`
+    an ops member)."""
     model_fully(project, lead, ops)
     runbook_fully(project, lead, ops)
+    monitoring_fully(project, lead, ops)

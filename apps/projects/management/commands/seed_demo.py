@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts import demo as accounts_demo
+from apps.monitoring import demo as monitoring_demo
 from apps.projects import demo as projects_demo
 from apps.reminders import demo as reminders_demo
 from apps.runbooks import demo as runbooks_demo
@@ -22,6 +23,7 @@ SEEDERS: tuple[tuple[str, Callable[..., list[str]]], ...] = (
     ("Demo transitions", projects_demo.seed),
     ("Demo support models", support_demo.seed),
     ("Demo runbooks", runbooks_demo.seed),
+    ("Demo monitoring", monitoring_demo.seed),  # after runbooks: its scenarios name alerts
     ("Demo reminder history", reminders_demo.seed),
 )
 
