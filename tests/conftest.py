@@ -33,13 +33,6 @@ if django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests first: each walks every page for minutes, so with `make test`'s
-    workers (pytest-xdist, --dist worksteal) the rest of the suite runs beside them
-    rather than after them."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
-
-
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # A deliberately slow hasher makes every factory-made user cost a third of a second.
