@@ -289,3 +289,13 @@ def test_random_json_never_causes_a_500(client, project, lead, data, source):
     )
     response = post(client, integration, json.dumps(data).encode())
     assert response.status_code in {202, 400}
+
+
+def test_a_content_length_that_is_not_a_number_is_400(client, hook):
+    url = reverse("hook", args=[hook.source, hook.token])
+    response = client.generic(
+        "POST", url, b"{}", content_type="application/json", CONTENT_LENGTH="many"
+    )
+    assert response.status_code == 400
+    assert "Content-Length" in response.json()["error"]
+    assert stored() == (0, 0, 0)

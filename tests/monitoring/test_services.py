@@ -182,3 +182,15 @@ def test_a_silent_heartbeat_refreshes_the_summary_once_and_again_when_it_returns
         _generic(hook, "Watchdog", "firing", now=timezone.now())
         assert services.heartbeats_check() == 1
         assert not silent()
+
+
+def test_the_beat_task_and_its_command_run_the_same_check(project, lead, hook, capsys):
+    from django.core.management import call_command
+
+    from apps.monitoring import tasks
+
+    _alert(project, lead, name="Watchdog", severity=Severity.LOW, is_heartbeat=True)
+    Project.objects.filter(pk=project.pk).update(phase=Phase.HYPERCARE)
+    assert tasks.check_heartbeats() == "1 summaries refreshed"  # never arrived: silent
+    call_command("check_heartbeats")
+    assert capsys.readouterr().out == "0 summaries refreshed.\n"
