@@ -220,6 +220,13 @@ def main() -> None:
                     big.lead,
                     reverse("runbooks:detail", args=[big.pk, big_runbook.pk]),
                 ),
+                # Its monitoring (apps/monitoring/scale.py): alerts, proof, dashboards.
+                ("monitoring", big.lead, reverse("monitoring:alerts", args=[big.pk])),
+                (
+                    "monitoring integrations",
+                    big.lead,
+                    reverse("monitoring:integrations", args=[big.pk]),
+                ),
             ]
             results = measure_all(pages)
             floor = results[pages[0][0]].p50
