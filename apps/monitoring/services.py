@@ -346,7 +346,13 @@ def _verify(project: Project, alerts: list[Alert]) -> int:
         .order_by("received_at", "pk")
         .values("pk", "alert_key", "labels", "dedup_key", "episode", "state", "received_at")
     )
-    recorded = 0
+    # The pairs already recorded, for every alert at once (not one query per alert).
+    done = set(
+        Verification.objects.filter(alert__in=alerts, kind=VerificationKind.WEBHOOK).values_list(
+            "alert", "resolved_event"
+        )
+    )
+    new: list[Verification] = []
     for alert in alerts:
         matchers = matching.parse_matchers(alert.matchers)
         facts = [
@@ -355,20 +361,9 @@ def _verify(project: Project, alerts: list[Alert]) -> int:
             if matching.matches(alert.name, matchers, e["alert_key"], e["labels"])
         ]
         pairs = matching.proven_pairs(facts)
-        if not pairs:
-            continue
-        done = set(
-            Verification.objects.filter(
-                alert=alert,
-                kind=VerificationKind.WEBHOOK,
-                resolved_event__in=[p.resolved_id for p in pairs],
-            ).values_list("resolved_event", flat=True)
-        )
-        for pair in pairs:
-            if pair.resolved_id in done:
-                continue
-            # Under the project lock: no other matching run can record the same pair.
-            Verification.objects.create(
+        # Under the project lock: no other matching run can record the same pair.
+        new += [
+            Verification(
                 project=project,
                 alert=alert,
                 kind=VerificationKind.WEBHOOK,
@@ -378,8 +373,11 @@ def _verify(project: Project, alerts: list[Alert]) -> int:
                 firing_event_id=pair.firing_id,
                 resolved_event_id=pair.resolved_id,
             )
-            recorded += 1
-    return recorded
+            for pair in pairs
+            if (alert.pk, pair.resolved_id) not in done
+        ]
+    Verification.objects.bulk_create(new)
+    return len(new)
 
 
 # --- Heartbeats --------------------------------------------------------------------

@@ -39,7 +39,7 @@ from apps.monitoring.models import (
 )
 from apps.projects.access import ProjectAccess, project_view
 from apps.projects.pages import form_page
-from apps.runbooks.models import Scenario
+from apps.runbooks.models import Scenario, alert_list
 
 edit = project_view(permissions.can_edit_monitoring)
 read = project_view()
@@ -152,7 +152,7 @@ def _inventory_context(access: ProjectAccess) -> dict[str, Any]:
     proofs = {a.pk: proof_of(a, list(a.verifications.all()), now=now) for a in alerts}
     linked: set[str] = set()
     for (names,) in Scenario.objects.filter(project=project).values_list("alert_names"):
-        linked.update(n.strip() for n in names.splitlines() if n.strip())
+        linked.update(alert_list(names))
     rows = [{"alert": a, "proof": proofs[a.pk], "linked": a.name in linked} for a in alerts]
     heartbeat = next((a for a in alerts if a.is_heartbeat), None)
     if heartbeat is not None:
